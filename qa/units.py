@@ -1,0 +1,142 @@
+"""Responsible units: read them from an item's closer, and resolve what people call them.
+
+Two stages live here because they share one notion, the unit name:
+- ``parse_closer`` turns "(市教育体育局、市公安局…按照职责分工负责)" or
+  "（牵头单位：区教育局；配合单位：区公安分局）" into ``Units``;
+- ``UnitRegistry`` maps every unit of the corpus, and the everyday names of it
+  ("教体局", "民政局", "卫健委"), to the items that name it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+# Phrases that close a unit list and are not part of any unit name.
+_DUTY_TAIL = re.compile(
+    r"(?:等(?:单位|部门)?)?(?:按照|按|根据|依据)?(?:各自)?(?:职责分工|职责|分工)?(?:分别|共同)?(?:牵头)?负责$"
+)
+_SEPARATORS = re.compile(r"[、，,；;]")
+_LEAD = re.compile(r"(?:牵头|主责|责任)单位[:：]")
+_CO = re.compile(r"(?:配合|协办|参与)单位[:：]")
+# "市民政局牵头，市教育局、市公安局配合"
+_LEAD_VERB = re.compile(r"^(?P<lead>.+?)牵头[，,；;、]?(?P<co>.+?)(?:等)?(?:参与|配合|协同|协助)(?:实施|落实)?$")
+_PREFIXES = ("市", "区", "县", "省")
+# "市委宣传部" is known as "宣传部"; "*市…办公室" as "…办公室".
+_STRIP = re.compile(r"^\*?(?:[市区县省]委(?=..)|[市区县省](?=..))")
+
+
+@dataclass(frozen=True)
+class Units:
+    units: list[str] = field(default_factory=list)  # all, in printed order
+    lead_units: list[str] = field(default_factory=list)  # only where the document names them
+    co_units: list[str] = field(default_factory=list)
+
+
+def clean_unit(name: str) -> str:
+    """One unit name as printed, minus spaces, list words and a trailing 等."""
+    name = re.sub(r"\s+", "", name).strip("。.:：")
+    name = re.sub(r"^(?:由|请)", "", name)
+    return re.sub(r"等$", "", name)
+
+
+def split_units(text: str) -> list[str]:
+    """'市教育体育局、市公安局等按照职责分工负责' -> ['市教育体育局', '市公安局']."""
+    text = _DUTY_TAIL.sub("", re.sub(r"\s+", "", text))
+    names = [clean_unit(part) for part in _SEPARATORS.split(text)]
+    return [n for n in names if n]
+
+
+def parse_closer(content: str) -> Units:
+    """Units of a closer's content (the text inside the brackets, or after 责任单位：)."""
+    content = re.sub(r"\s+", "", content)
+    lead_at, co_at = _LEAD.search(content), _CO.search(content)
+    if lead_at or co_at:
+        return _parse_labelled(content, lead_at, co_at)
+    verbs = _LEAD_VERB.match(_DUTY_TAIL.sub("", content))
+    if verbs:
+        lead, co = split_units(verbs["lead"]), split_units(verbs["co"])
+        return Units(lead + co, lead, co)
+    return Units(split_units(content))
+
+
+def _parse_labelled(content: str, lead_at, co_at) -> Units:
+    """'牵头单位：A；配合单位：B、C' (either part may be missing); '责任单位：A、B' lists all."""
+    lead_text = co_text = ""
+    if lead_at:
+        end = co_at.start() if co_at and co_at.start() > lead_at.end() else len(content)
+        lead_text = content[lead_at.end():end]
+    if co_at:
+        end = lead_at.start() if lead_at and lead_at.start() > co_at.end() else len(content)
+        co_text = content[co_at.end():end]
+    lead, co = split_units(lead_text), split_units(co_text)
+    if lead_at and lead_at.group().startswith("责任") and not co_at:
+        return Units(lead)  # 责任单位 lists every unit, none singled out as lead
+    return Units(lead + co, lead, co)
+
+
+def strip_prefix(name: str) -> str:
+    """'市民政局' -> '民政局', '市委网信办' -> '网信办'; '团市委', '各成员单位' stay as they are."""
+    return _STRIP.sub("", name)
+
+
+def load_aliases() -> dict[str, list[str]]:
+    """Common abbreviations of government bodies (qa/data/unit_aliases.tsv): short -> full stems."""
+    table: dict[str, list[str]] = {}
+    text = resources.files("qa").joinpath("data/unit_aliases.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, *fulls = line.split("\t")
+        table.setdefault(short.strip(), []).extend(f.strip() for f in fulls if f.strip())
+    return table
+
+
+class UnitRegistry:
+    """Every unit named in the corpus, with its items, reachable by any of its names."""
+
+    def __init__(self, items):
+        self.items_of: dict[str, list[str]] = {}
+        for item in items:
+            for unit in item.units:
+                ids = self.items_of.setdefault(unit, [])
+                if item.id not in ids:
+                    ids.append(item.id)
+        self.names: dict[str, set[str]] = self._build_names(load_aliases())
+
+    def _build_names(self, aliases: dict[str, list[str]]) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {}
+        for unit in self.items_of:
+            for name in {unit, strip_prefix(unit)}:
+                names.setdefault(name, set()).add(unit)
+        for short, fulls in aliases.items():
+            for full in fulls:
+                for unit in names.get(full, set()).copy():
+                    names.setdefault(short, set()).add(unit)
+                    for prefix in _PREFIXES:
+                        names.setdefault(prefix + short, set()).add(unit)
+        return names
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(unit, number of items naming it), most items first."""
+        return sorted(((u, len(ids)) for u, ids in self.items_of.items()), key=lambda p: (-p[1], p[0]))
+
+    def resolve(self, name: str) -> list[str]:
+        """Full unit names a name stands for ('教体局' -> ['市教育体育局']); [] if unknown."""
+        return sorted(self.names.get(clean_unit(name), ()))
+
+    def find_in(self, text: str) -> list[str]:
+        """Units mentioned in free text, longest names first, overlapping mentions dropped."""
+        text = re.sub(r"\s+", "", text)
+        found: list[str] = []
+        taken = [False] * len(text)
+        for name in sorted(self.names, key=len, reverse=True):
+            if len(name) < 2:
+                continue
+            for m in re.finditer(re.escape(name), text):
+                if any(taken[m.start():m.end()]):
+                    continue
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                found.extend(u for u in sorted(self.names[name]) if u not in found)
+        return found

@@ -1,0 +1,38 @@
+"""Shared fixtures: the real corpus, the real embedding model, a real index built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_CORPUS = ROOT / "corpus"
+
+# Nothing in the suite may reach a model hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir):
+    from qa.settings import Settings
+
+    # The model cache is shared with the user's (or CI's) so the conversion runs once per machine.
+    return Settings.from_env(corpus_dir=DEFAULT_CORPUS, index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def service(settings):
+    """The real service: converted multilingual-e5-small, jieba, FAISS, over the default corpus."""
+    from qa.service import QAService
+
+    return QAService.open(settings, progress=lambda message: None)
