@@ -1,0 +1,82 @@
+"""Chinese word segmentation for the lexical index, with jieba.
+
+The segmenter is built from plain data so that the index can save it and a
+query is always cut exactly as the documents were:
+- user words: unit names, item titles and quoted programme names from the
+  corpus ("护苗", "明厨亮灶"), so jieba keeps them whole;
+- synonyms (qa/data/synonyms.tsv): everyday words and the words policy text
+  uses for them (霸凌 -> 欺凌), added to queries with a lower weight;
+- stop words (qa/data/stopwords.txt): question words (谁、哪些、负责…) that say
+  how people ask, not what they ask about.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+SYNONYM_WEIGHT = 0.6  # an added synonym counts less than a word the user wrote
+_WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def load_synonyms() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for line in _data_lines("synonyms.tsv"):
+        head, *rest = [part.strip() for part in line.split("\t")]
+        table.setdefault(head, []).extend(r for r in rest if r and r != head)
+    return table
+
+
+def load_stopwords() -> set[str]:
+    return {line.strip() for line in _data_lines("stopwords.txt")}
+
+
+def corpus_words(items) -> list[str]:
+    """Words jieba should keep whole: units, titles, quoted names, roles in the text."""
+    words: set[str] = set()
+    for item in items:
+        words.update(item.units)
+        words.add(item.title)
+        words.update(q for q in re.findall(r"[“\"]([^”\"“]{2,12})[”\"]", item.text)
+                     if not re.search(r"[，,。；]", q))
+    return sorted(w for w in words if 2 <= len(w) <= 20)
+
+
+@dataclass
+class Segmenter:
+    user_words: list[str] = field(default_factory=list)
+    synonyms: dict[str, list[str]] = field(default_factory=load_synonyms)
+    stopwords: set[str] = field(default_factory=load_stopwords)
+
+    def __post_init__(self):
+        import jieba  # imported here: jieba loads its dictionary (~1 s), not needed for --help
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        extra = set(self.user_words) | set(self.synonyms)
+        extra |= {w for words in self.synonyms.values() for w in words}
+        for word in sorted(extra):
+            if len(word) >= 2:
+                self._jieba.add_word(word, freq=max(2000, self._jieba.suggest_freq(word)))
+
+    def tokens(self, text: str) -> list[str]:
+        """Index terms of a text: jieba's search-mode cut, stop words and punctuation dropped."""
+        words = self._jieba.cut_for_search(text.lower())
+        return [w for w in (w.strip() for w in words)
+                if w and _WORDLIKE.search(w) and w not in self.stopwords]
+
+    def query_terms(self, question: str) -> dict[str, float]:
+        """Weighted query terms: the user's own words at 1.0, their synonyms at SYNONYM_WEIGHT."""
+        terms = {t: 1.0 for t in self.tokens(question)}
+        for word in list(terms):
+            for synonym in self.synonyms.get(word, []):
+                for t in self.tokens(synonym):
+                    terms.setdefault(t, SYNONYM_WEIGHT)
+        return terms
