@@ -46,6 +46,13 @@ class BM25:
         shape = (len(tokenized), max(len(vocab), 1))
         return cls(sparse.csc_matrix((vals, (rows, cols)), shape=shape, dtype=np.float32), vocab)
 
+    def doc_share(self, term: str) -> float:
+        """Share of documents containing the term (0 for unknown terms)."""
+        if term not in self.vocab:
+            return 0.0
+        column = self.matrix[:, self.vocab[term]]
+        return column.count_nonzero() / max(1, self.matrix.shape[0])
+
     def scores(self, terms: dict[str, float]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (unknown terms count zero)."""
         known = [(self.vocab[t], w) for t, w in terms.items() if t in self.vocab]

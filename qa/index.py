@@ -1,0 +1,244 @@
+"""Build the search index from a corpus, and load it back.
+
+An index folder describes itself and is swapped in atomically:
+
+    index/
+      CURRENT              name of the live build, replaced with os.replace
+      build-<time>-<id>/
+        manifest.json      format version, model, dimension, corpus hashes, counts
+        items.jsonl        the work item records
+        user_words.txt     the segmenter's user dictionary (queries are cut the same way)
+        bm25.npz vocab.json
+        sentences.jsonl    one line per embedded sentence: item index and text
+        passages.jsonl     the text embedded for each sentence (title in front)
+        embeddings.npy     the sentence vectors (reused by the next build)
+        dense.faiss
+        background.jsonl   off-corpus statements (qa/data/background.txt) and
+        background.npy     their vectors
+
+A crash mid-build leaves a half-written build folder that CURRENT never names,
+so the previous index keeps answering. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .corpus import file_hashes, load_items
+from .dense import build_faiss, load_faiss, save_faiss
+from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
+from .lexical import BM25
+from .records import WorkItem
+from .segment import Segmenter, corpus_words
+from .units import UnitRegistry
+
+FORMAT_VERSION = 1
+KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
+
+
+@dataclass
+class Index:
+    folder: Path
+    manifest: dict
+    items: list[WorkItem]
+    segmenter: Segmenter
+    bm25: BM25
+    sentences: list[tuple[int, str]]  # (item index, sentence as written)
+    faiss: object
+    background: np.ndarray  # off-corpus statements: a question nearer these is not answered
+    registry: UnitRegistry = field(init=False)
+
+    def __post_init__(self):
+        self.registry = UnitRegistry(self.items)
+
+    @property
+    def model_id(self) -> str:
+        return self.manifest["model"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    folder: Path
+    items: int
+    sentences: int
+    embedded: int  # sentences embedded by this build (the rest were reused)
+    problems: list  # DocumentError per unreadable file
+    up_to_date: bool = False
+
+
+def item_document(item: WorkItem) -> str:
+    """What the lexical index reads of an item: the title twice (it names the duty), then the body."""
+    return "\n".join([item.title, item.title, *item.sentences])
+
+
+def sentence_passages(items: list[WorkItem]) -> list[tuple[int, str]]:
+    """(item index, sentence) pairs to embed; the first is the title itself."""
+    return [(i, s) for i, item in enumerate(items) for s in item.sentences]
+
+
+def passage_text(item: WorkItem, sentence: str) -> str:
+    """A sentence with its item title in front, so "加强…" sentences keep their topic."""
+    return sentence if sentence.startswith(item.title) else f"{item.title}:{sentence}"
+
+
+def background_statements() -> list[str]:
+    text = resources.files("qa").joinpath("data/background.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
+    folder = Path(folder)
+    items, problems = load_items(corpus)
+    if not items:
+        raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
+    hashes = file_hashes(corpus)
+    previous = _read_previous(folder)
+    if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
+        return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True)
+    passages = sentence_passages(items)
+    texts = [passage_text(items[i], s) for i, s in passages]
+    background = background_statements()
+    vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress)
+    vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
+    segmenter = Segmenter(corpus_words(items))
+    bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
+    manifest = {
+        "format_version": FORMAT_VERSION, "qa_version": __version__, "model": encoder.model_id,
+        "dimension": int(vectors.shape[1]), "corpus": hashes, "items": len(items),
+        "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
+                         (background, background_vectors))
+    return BuildReport(build, len(items), len(passages), embedded, problems)
+
+
+def _same_build(manifest: dict, hashes: dict, model_id: str) -> bool:
+    return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
+            and manifest.get("model") == model_id)
+
+
+def _read_previous(folder: Path) -> Index | None:
+    try:
+        return load_index(folder)
+    except (IndexNotFound, IndexCorrupt, IndexMismatch):
+        return None
+
+
+def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) -> tuple[np.ndarray, int]:
+    """Embed only sentences the previous build (same model) did not have."""
+    known: dict[str, np.ndarray] = {}
+    if previous and previous.model_id == encoder.model_id:
+        old_texts = _read_lines(previous.folder / "passages.jsonl") + _read_lines(
+            previous.folder / "background.jsonl")
+        old_vectors = np.concatenate([np.load(previous.folder / "embeddings.npy"), previous.background])
+        known = dict(zip(old_texts, old_vectors))
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        progress(f"正在计算 {len(missing)} 个句子的向量(模型 {encoder.model_id})…")
+        known.update(zip(missing, encoder.encode_documents(missing, progress=True)))
+    dim = encoder.dim if not known else len(next(iter(known.values())))
+    vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+    return vectors.astype(np.float32), len(missing)
+
+
+def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    build = folder / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    build.mkdir()
+    _write_lines(build / "items.jsonl", [item.to_dict() for item in items])
+    (build / "user_words.txt").write_text("\n".join(segmenter.user_words), encoding="utf-8")
+    bm25.save(build)
+    _write_lines(build / "sentences.jsonl", [[i, s] for i, s in passages])
+    _write_lines(build / "passages.jsonl", texts)
+    np.save(build / "embeddings.npy", vectors)
+    save_faiss(build_faiss(vectors), build / "dense.faiss")
+    _write_lines(build / "background.jsonl", background[0])
+    np.save(build / "background.npy", background[1])
+    # The manifest is written last: a build folder without one was interrupted.
+    (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    _point_current(folder, build.name)
+    _remove_old_builds(folder, keep=build.name)
+    return build
+
+
+def _point_current(folder: Path, name: str) -> None:
+    tmp = folder / f"CURRENT.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.write_text(name, encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / "CURRENT")
+
+
+def _remove_old_builds(folder: Path, keep: str) -> None:
+    builds = sorted((p for p in folder.glob("build-*") if p.is_dir() and p.name != keep),
+                    key=lambda p: p.stat().st_mtime)
+    for old in builds[:max(0, len(builds) - (KEEP_BUILDS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in folder.glob("CURRENT.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def current_build(folder: Path) -> Path:
+    pointer = Path(folder) / "CURRENT"
+    if not pointer.is_file():
+        raise IndexNotFound(f"找不到索引:{folder}。请先运行 python -m qa build")
+    build = Path(folder) / pointer.read_text(encoding="utf-8").strip()
+    if not (build / "manifest.json").is_file():
+        raise IndexCorrupt(f"索引 {build} 不完整。请重新运行 python -m qa build")
+    return build
+
+
+def load_index(folder: Path, model_id: str | None = None) -> Index:
+    """Load the live build; refuse an index from another format, or from another model when given."""
+    build = current_build(folder)
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        _check_manifest(manifest, model_id)
+        items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
+        words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
+        sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
+        index = Index(build, manifest, items, Segmenter([w for w in words if w]), BM25.load(build),
+                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"))
+    except (IndexMismatch, IndexCorrupt):
+        raise
+    except Exception as err:  # any broken file: say what to run, never a traceback
+        raise IndexCorrupt(f"索引 {build} 已损坏({type(err).__name__})。请重新运行 python -m qa build") from err
+    _check_counts(index)
+    return index
+
+
+def _check_manifest(manifest: dict, model_id: str | None) -> None:
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(f"索引格式版本 {manifest.get('format_version')} 与程序({FORMAT_VERSION})不符。"
+                            "请重新运行 python -m qa build")
+    if model_id and manifest.get("model") != model_id:
+        raise IndexMismatch(f"索引由模型 {manifest.get('model')} 构建,不能用模型 {model_id} 查询。"
+                            "请用同一模型查询,或用新模型重新运行 python -m qa build --model …")
+
+
+def _check_counts(index: Index) -> None:
+    m = index.manifest
+    if (len(index.items) != m.get("items") or len(index.sentences) != m.get("sentences")
+            or index.faiss.ntotal != m.get("sentences") or index.faiss.d != m.get("dimension")):
+        raise IndexCorrupt(f"索引 {index.folder} 的文件彼此不一致。请重新运行 python -m qa build")
+
+
+def _write_lines(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_lines(path: Path) -> list:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
