@@ -1,0 +1,61 @@
+"""What kind of question this is, decided from its words before any search.
+
+- "unit": a unit and nothing else ("市民政局负责哪些工作?") -> every item of that unit;
+- "role": a post named in the text ("儿童主任要做什么?") -> every item giving it duties;
+- "who": asks who is responsible ("谁负责校园欺凌防治?") -> the items, units first;
+- "search": everything else (facts, everyday wording), possibly limited to the units it names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+_WHO = re.compile(r"谁|哪些?(?:个|家)?(?:单位|部门|机构|机关)|什么(?:单位|部门|机构)|归.{0,12}管|由哪|找哪|向哪|问哪")
+# A word in more than this share of items says nothing about which item is meant ("未成年人", "保护").
+GENERIC_SHARE = 0.4
+# Words that frame a duty question rather than name a topic ("承担哪些任务", "发挥什么作用").
+_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干")
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # "unit" | "role" | "who" | "search"
+    units: list[str] = field(default_factory=list)  # full names of units the question names
+    role: str | None = None
+
+
+def load_roles() -> list[str]:
+    text = resources.files("qa").joinpath("data/roles.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def classify(question: str, index, roles: list[str]) -> Intent:
+    """``index`` gives the unit registry, the segmenter and word statistics of the corpus."""
+    units = index.registry.find_in(question)
+    rest = _remove_names(question, index.registry)
+    if units and not topic_words(rest, index):
+        return Intent("unit", units)
+    for role in roles:
+        if role in rest and not topic_words(rest.replace(role, " "), index):
+            return Intent("role", units, role)
+    return Intent("who" if _WHO.search(question) else "search", units)
+
+
+def topic_words(text: str, index) -> list[str]:
+    """Words that point at particular items: known to the corpus and not in most items.
+
+    "市民政局负责哪些工作" has none once the unit is removed; "民政局在留守儿童方面负责什么"
+    keeps 留守儿童. Words the corpus never uses ("平时", "干啥") point nowhere.
+    """
+    words = index.segmenter.tokens(_FRAME.sub(" ", text))
+    return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE]
+
+
+def _remove_names(question: str, registry) -> str:
+    """The question without the unit names it mentions."""
+    for name in sorted(registry.names, key=len, reverse=True):
+        if len(name) >= 2 and name in question:
+            question = question.replace(name, " ")
+    return question
