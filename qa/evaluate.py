@@ -46,9 +46,9 @@ def score_question(service, q: dict) -> dict:
     row.update(rank=rank, rr=1 / rank if rank else 0.0)
     if q.get("kind") in ("unit", "role"):
         row["exact_set"] = sorted(titles) == sorted(expect)
-    if "units" in q and not answer["refused"] and answer["results"]:
+    if q.get("units") and not answer["refused"] and answer["results"]:
         row["units_exact"] = answer["results"][0]["units"] == q["units"]
-    elif "units" in q:
+    elif q.get("units"):
         row["units_exact"] = False
     return row
 

@@ -47,9 +47,10 @@ def topic_words(text: str, index) -> list[str]:
     """Words that point at particular items: known to the corpus and not in most items.
 
     "市民政局负责哪些工作" has none once the unit is removed; "民政局在留守儿童方面负责什么"
-    keeps 留守儿童. Words the corpus never uses ("平时", "干啥") point nowhere.
+    keeps 留守儿童, "孩子走丢了警察管吗" keeps 走失 (through 走丢). Words the corpus never
+    uses ("平时", "干啥") point nowhere.
     """
-    words = index.segmenter.tokens(_FRAME.sub(" ", text))
+    words = index.segmenter.query_terms(_FRAME.sub(" ", text))  # everyday words count via synonyms
     return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE]
 
 

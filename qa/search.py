@@ -18,6 +18,7 @@ from .dense import search as dense_search
 DENSE_WEIGHT = 0.6  # share of the dense side when the lexical side found something
 SENTENCE_CANDIDATES = 256  # nearest sentences fetched before grouping by item
 SECOND_SENTENCE_SHARE = 0.1  # an item with several close sentences edges out a one-sentence match
+FAVOUR_BONUS = 0.15  # items of a unit the question names ("民政局在留守儿童方面做什么") move up
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,10 @@ def _first_sentence_offsets(index) -> list[int]:
     return cached
 
 
-def fuse(evidence: Evidence, allowed: set[int] | None = None) -> list[Hit]:
-    """Every candidate item, best first."""
+def fuse(evidence: Evidence, favour: set[int] = frozenset()) -> list[Hit]:
+    """Every candidate item, best first; ``favour`` items get a fixed bonus."""
     lexical, dense = evidence.lexical, evidence.dense
     candidates = set(evidence.sentence_scores) | set(np.flatnonzero(lexical).tolist())
-    if allowed is not None:
-        candidates &= allowed
     if not candidates:
         return []
     cand = sorted(candidates)
@@ -83,6 +82,8 @@ def fuse(evidence: Evidence, allowed: set[int] | None = None) -> list[Hit]:
     dense_norm = _normalise(dense_part, floor=float(dense_part.min()) if len(cand) > 1 else 0.0)
     weight = DENSE_WEIGHT if lex_norm.max() > 0 else 1.0
     fused = weight * dense_norm + (1 - weight) * lex_norm
+    fused += FAVOUR_BONUS * np.array([item in favour for item in cand], dtype=np.float32)
+    fused /= fused.max() if fused.max() > 0 else 1.0
     hits = [Hit(item, float(f), float(l), float(dense[item]), _best_sentences(evidence, item))
             for item, f, l in zip(cand, fused, lex_norm)]
     return sorted(hits, key=lambda h: (-h.score, h.item))

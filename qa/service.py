@@ -73,9 +73,7 @@ class QAService:
         evidence = gather(index, self.embed(question), question)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence)
-        allowed = {i for i, it in enumerate(index.items) if set(it.units) & set(intent.units)}
-        hits = fuse(evidence, allowed) if allowed else []
-        hits = hits or fuse(evidence)
+        hits = fuse(evidence, favour={i for i, it in enumerate(index.items) if set(it.units) & set(intent.units)})
         reason = self.refusal(question, evidence) if hits else compose.REFUSAL
         if reason:
             related = [self._result(index, h, evidence, question) for h in hits[:RELATED_SHOWN]]

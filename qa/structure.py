@@ -45,7 +45,8 @@ _CLOSER_RE = re.compile(
     r"(?<=[。；;！!？?\s])\s*[(（](?P<units>(?:[^()（）]|[(（][^()（）]{0,12}[)）]){2,400}?"
     rf"(?:{_DUTY}|(?:牵头|配合|责任)单位[:：][^()（）]*))[)）]"
 )
-_LABEL_LINE_RE = re.compile(r"(?m)^\s*(?:责任单位|牵头单位)[:：](?P<units>[^\n]+)$")
+# "责任单位：A、B" on its own line or after the item's last sentence; a 牵头 label may carry 配合 too.
+_LABEL_LINE_RE = re.compile(r"(?m)(?:^|(?<=[。；;]))[ \t]*(?P<units>(?:责任单位|牵头单位|主责单位)[:：][^\n。]+)。?")
 _HEADING_TITLE_MAX = 40
 
 
