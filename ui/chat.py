@@ -1,0 +1,199 @@
+"""The Gradio chat: question in, cited answer out, each cited item expandable to its full text.
+
+Two layouts from one builder: the full page (examples, unit picker) and a compact
+one for the widget's iframe. Callbacks are a few lines around ``service.ask``;
+history is kept server-side (``gr.State``) so each event sends only the question.
+Anything a user or a document wrote is escaped here before it reaches the page.
+(No ``from __future__ import annotations``: Gradio reads ``gr.Request`` / ``gr.SelectData``
+annotations at run time to inject them.)
+"""
+
+import html
+import logging
+import time
+from pathlib import Path
+
+from qa.answer import md
+from qa.errors import QAError
+
+log = logging.getLogger("qa.chat")
+STATIC = Path(__file__).parent / "static"
+FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC")  # local fonts only, never a web font
+HISTORY = 40  # messages kept per session
+EXAMPLES = ["谁负责校园欺凌防治?", "网络游戏防沉迷由哪些单位负责?", "孩子被霸凌找谁?",
+            "村里留守的孩子谁来照顾?", "儿童主任要做什么?", "市民政局负责哪些工作?"]
+PLACEHOLDER = "**您好!** 请输入关于政策文件的问题,回答会引用文件原文,并注明出处和责任单位。"
+
+
+def theme():
+    import gradio as gr
+
+    return gr.themes.Default(
+        primary_hue="blue", neutral_hue="slate",
+        font=[*(gr.themes.Font(name) for name in FONTS), "sans-serif"],
+        font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), "ui-monospace", "monospace"],
+    )
+
+
+def css_paths() -> list[Path]:
+    return [STATIC / "chat.css"]
+
+
+# The page is Chinese, whatever Gradio's template says. A <head> script, not Gradio's `js`
+# option: that one is run through `new AsyncFunction`, which our CSP (no unsafe-eval) forbids.
+# Page margins live here too: Gradio scopes css_paths rules to inside its `.contain` element.
+PAGE_HEAD = """<script>document.documentElement.lang = 'zh-CN';</script>
+<style>
+@media (max-width: 480px) { .gradio-container .main { padding: 8px !important; } }
+.gradio-container .main:has(.qa-compact) { padding: 8px !important; }
+</style>"""
+
+
+def render_reply(answer: dict) -> str:
+    """The answer's Markdown, then every cited item as a collapsed <details> block."""
+    results = answer.get("results") or []
+    if not results:
+        return answer["answer"]
+    blocks = [render_item(rank, r) for rank, r in enumerate(results, 1)]
+    return "\n\n".join([answer["answer"], f"**原文条目**(共 {len(results)} 条,点击展开全文)", *blocks])
+
+
+def render_item(rank: int, r: dict) -> str:
+    """One line of HTML (a blank line would end the Markdown HTML block); all text escaped."""
+    e = html.escape
+    number = f"第{r['number']}条" if r.get("number") and r["number"][0].isdigit() else (r.get("number") or "")
+    path = " › ".join([*r.get("section", []), number] if number else r.get("section", []))
+    return ("<details class=\"qa-item\"><summary>"
+            f"<span class=\"qa-title\">{rank}. {e(r['title'])}</span> <span class=\"qa-doc\">《{e(r['doc'])}》</span>"
+            "</summary>"
+            f"<div class=\"qa-path\">位置:{e(path) or '—'}</div>"
+            f"<div class=\"qa-units\">{units_html(r)}</div>"
+            f"<div class=\"qa-text\">{highlighted(r['text'], r.get('highlights') or [])}</div>"
+            "</details>")
+
+
+def units_html(r: dict) -> str:
+    e = html.escape
+    if r.get("lead_units") or r.get("co_units"):
+        parts = []
+        if r.get("lead_units"):
+            parts.append("牵头单位:" + "、".join(e(u) for u in r["lead_units"]))
+        if r.get("co_units"):
+            parts.append("配合单位:" + "、".join(e(u) for u in r["co_units"]))
+        return ";".join(parts)
+    if not r.get("units"):
+        return "责任单位:文件未列明"
+    return "责任单位:" + "、".join(e(u) for u in r["units"])
+
+
+def highlighted(text: str, highlights: list[str]) -> str:
+    """The item text escaped, with the matching sentences wrapped in <mark>."""
+    spans = []
+    for sentence in highlights:
+        sentence = sentence.strip()
+        at = text.find(sentence) if sentence else -1
+        if at >= 0:
+            spans.append((at, at + len(sentence)))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos:
+            continue  # overlapping highlights: the first one wins
+        out += [html.escape(text[pos:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\r", "").replace("\n", "<br>")
+
+
+def respond(service, question: str) -> str:
+    """The assistant's message for one question; a refused question is answered with its reason."""
+    started = time.perf_counter()
+    try:
+        reply = render_reply(service.ask(question).to_dict())
+    except QAError as err:
+        reply = md(str(err))
+    log.info("chat %.0fms %s", (time.perf_counter() - started) * 1000, question[:500].replace("\n", " "))
+    return reply
+
+
+def unit_choices(service) -> list[tuple[str, str]]:
+    return [(f"{unit}({n} 项)", unit) for unit, n in service.index.registry.counts()]
+
+
+def build_chat(service, compact: bool = False):
+    """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server)."""
+    import gradio as gr
+
+    def post(question, history):
+        """Show the question at once; the answer follows in the next step."""
+        question = (question or "").strip()
+        if not question:
+            return gr.skip(), gr.skip(), gr.skip(), ""
+        history = [*history, {"role": "user", "content": md(question)}][-HISTORY:]
+        return history, history, "", question
+
+    def answer(pending, history):
+        if not pending:
+            return gr.skip(), gr.skip()
+        history = [*history, {"role": "assistant", "content": respond(service, pending)}][-HISTORY:]
+        return history, history
+
+    def first_question(history, request: gr.Request):
+        """The widget passes its data-question as ?q=; answer it when the page opens."""
+        question = (request.query_params.get("q") or "").strip() if request else ""
+        if not question or history:
+            return gr.skip(), gr.skip()
+        return answer(question, [{"role": "user", "content": md(question)}])
+
+    with gr.Blocks(title="政策问答", fill_height=compact, analytics_enabled=False) as demo:
+        history = gr.State([])
+        pending = gr.State("")
+        if not compact:
+            gr.Markdown("# 政策问答\n回答均引自政策文件原文,并注明出处和责任单位。", elem_classes="qa-header")
+        chatbot = gr.Chatbot(
+            label="对话", show_label=False, elem_id="qa-chat", height=400 if compact else "62vh",
+            scale=1 if compact else None, layout="bubble",
+            sanitize_html=True, render_markdown=True, latex_delimiters=[], allow_tags=False,
+            buttons=["copy"], feedback_options=None, placeholder=PLACEHOLDER,
+            examples=[{"text": q} for q in EXAMPLES[:4]] if compact else None,
+        )
+        with gr.Row(equal_height=True, elem_classes=["qa-ask", "qa-compact"] if compact else "qa-ask"):
+            box = gr.Textbox(placeholder="输入问题…", show_label=False,
+                             container=False, scale=5, min_width=160, max_length=2000, elem_id="qa-question")
+            send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="qa-send")
+        flow = dict(outputs=[chatbot, history, box, pending], api_visibility="private")
+        then = dict(fn=answer, inputs=[pending, history], outputs=[chatbot, history], api_visibility="private")
+        box.submit(post, [box, history], **flow).then(**then)
+        send.click(post, [box, history], **flow).then(**then)
+        if compact:
+            def pick_example(h, evt: gr.SelectData):
+                return post(evt.value["text"], h)
+
+            chatbot.example_select(pick_example, [history], **flow).then(**then)
+        else:
+            picker = _examples_and_units(gr, service, history, flow, then, post)
+            # A reload can change the units: refresh the list on every page load.
+            demo.load(lambda: gr.update(choices=unit_choices(service)), None, picker, api_visibility="private")
+        chatbot.clear(lambda: [], None, history, api_visibility="private")
+        demo.load(first_question, [history], [chatbot, history], api_visibility="private")
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def _examples_and_units(gr, service, history, flow, then, post):
+    """Example questions that ask at a click, and a unit picker that lists what a unit does."""
+    gr.Markdown("**试试这些问题:**", elem_classes="qa-label")
+    with gr.Row(elem_classes="qa-examples"):
+        for question in EXAMPLES:
+            button = gr.Button(question, size="sm", variant="secondary", min_width=120)
+            button.click(_asker(post, question), [history], **flow).then(**then)
+    picker = gr.Dropdown(choices=unit_choices(service), value=None, label="按责任单位查看工作",
+                         info="选择一个单位,列出它负责的全部工作", filterable=True, elem_id="qa-units")
+    picker.input(lambda unit, h: post(f"{unit}负责哪些工作?" if unit else "", h), [picker, history],
+                 **flow).then(**then)
+    return picker
+
+
+def _asker(post, question: str):
+    def ask_example(history):
+        return post(question, history)
+    return ask_example
