@@ -20,9 +20,11 @@ build: install
 run: build
 	$(PY) -m qa serve
 
-# Browser tests drive Debian's Chromium (a browser download by Playwright is not possible offline).
+# Browser tests drive Debian's Chromium (a browser download by Playwright is not possible offline);
+# the CJK font makes screenshots readable.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 test: install browser
 	$(PY) -m pytest

@@ -75,7 +75,7 @@ def units_line(r: Result) -> str:
         return ";".join(parts)
     if not r.units:
         return "文件未列明本条的责任单位。"
-    return f"{WHOLE_ITEM_NOTE}:" + "、".join(md(u) for u in r.units)
+    return "、".join(md(u) for u in r.units) + f"({WHOLE_ITEM_NOTE})"
 
 
 def result_block(rank: int, r: Result) -> str:

@@ -8,13 +8,13 @@ cited answer.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 
 import numpy as np
 
 from . import answer as compose
 from .answer import Answer, Result
+from .batching import QueryBatcher
 from .errors import BadQuestion, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify, load_roles
@@ -36,7 +36,7 @@ class QAService:
         self.encoder = encoder
         self.settings = settings
         self._learn_corpus(index)
-        self._lock = threading.Lock()  # torch forward passes are not re-entrant safe on one model
+        self._batcher = QueryBatcher(encoder.encode_queries)
 
     @classmethod
     def open(cls, settings, progress=print) -> "QAService":
@@ -98,8 +98,7 @@ class QAService:
         return question
 
     def embed(self, question: str) -> np.ndarray:
-        with self._lock:
-            return self.encoder.encode_queries([question])[0]
+        return self._batcher.embed(question)
 
     def refusal(self, question: str, evidence: Evidence) -> str | None:
         """Why the corpus cannot answer this question, or None when it can."""
