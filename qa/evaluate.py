@@ -65,7 +65,8 @@ def evaluate(service, questions: list[dict]) -> dict:
         "overall": _recall(answerable),
         "by_kind": {k: _recall(v) for k, v in sorted(kinds.items()) if any("rank" in r for r in v)},
         "units_exact": _share([r["units_exact"] for r in rows if "units_exact" in r]),
-        "exact_sets": _share([r["exact_set"] for r in rows if "exact_set" in r]),
+        "exact_sets": {kind: _share([r["exact_set"] for r in rows if r["kind"] == kind and "exact_set" in r])
+                       for kind in ("unit", "role")},
         "refused_unanswerable": _share([r["refused"] for r in unanswerable]),
         "false_refusals": _share([r["refused"] for r in answerable]),
         "misses": [r for r in answerable if r["rank"] != 1]
@@ -98,7 +99,8 @@ def format_report(report: dict) -> str:
             lines.append(f"{kind:<10}{r['n']:>4}{r['recall@1']:>8.3f}{r['recall@3']:>8.3f}{r['mrr']:>8.3f}")
     lines += ["",
               f"unit lists exact (who):        {_fmt(report['units_exact'])}",
-              f"item sets exact (unit, role):  {_fmt(report['exact_sets'])}",
+              f"unit-duty item sets exact:     {_fmt(report['exact_sets']['unit'])}",
+              f"role item sets exact:          {_fmt(report['exact_sets']['role'])}",
               f"unanswerable refused:          {_fmt(report['refused_unanswerable'])}",
               f"false refusals:                {_fmt(report['false_refusals'])}"]
     if report["misses"]:
