@@ -50,18 +50,23 @@ def cli():
     """
 
 
-@cli.command()
-@CORPUS
-@JSON
-def items(corpus_dir, json_):
-    """List the work items read from the corpus (one JSON object per line with --json)."""
+def load_corpus(corpus_dir):
+    """Work items of the corpus; unreadable files are reported on stderr and skipped."""
     from .corpus import load_items
 
     settings = Settings.from_env(corpus_dir=corpus_dir)
     found, problems = run(lambda: load_items(settings.corpus_dir))
     for problem in problems:
         info(f"跳过:{problem}")
-    for item in found:
+    return found
+
+
+@cli.command()
+@CORPUS
+@JSON
+def items(corpus_dir, json_):
+    """List the work items read from the corpus (one JSON object per line with --json)."""
+    for item in load_corpus(corpus_dir):
         if json_:
             click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
         else:
@@ -74,14 +79,9 @@ def items(corpus_dir, json_):
 @JSON
 def units(corpus_dir, json_):
     """List every responsible unit with the number of items naming it."""
-    from .corpus import load_items
     from .units import UnitRegistry
 
-    settings = Settings.from_env(corpus_dir=corpus_dir)
-    found, problems = run(lambda: load_items(settings.corpus_dir))
-    for problem in problems:
-        info(f"跳过:{problem}")
-    registry = UnitRegistry(found)
+    registry = UnitRegistry(load_corpus(corpus_dir))
     for unit, count in registry.counts():
         if json_:
             click.echo(json.dumps({"unit": unit, "items": count, "item_ids": registry.items_of[unit]},

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from qa.answer import Result
 from qa.errors import BadQuestion, QAError
 
 from .security import BodyTooLarge, is_loopback
@@ -42,26 +43,11 @@ class AskRequest(BaseModel):
     top_k: StrictInt | None = Field(None, ge=1, le=50, description="最多列出的条目数,默认 5")
 
 
-class ResultOut(BaseModel):
-    id: str
-    doc: str
-    source: str
-    section: list[str]
-    number: str | None
-    title: str
-    text: str
-    units: list[str]
-    lead_units: list[str]
-    co_units: list[str]
-    score: float
-    highlights: list[str]
-
-
 class AnswerOut(BaseModel):
     question: str
     refused: bool = Field(description="true:文件中没有能回答的内容")
     answer: str = Field(description="带出处的中文回答(Markdown,文件原文已做 HTML 转义)")
-    results: list[ResultOut]
+    results: list[Result]  # the library's own record: one definition of a cited item
     kind: str
 
 
