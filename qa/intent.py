@@ -38,7 +38,9 @@ def classify(question: str, index, roles: list[str]) -> Intent:
     if units and not topic_words(rest, index):
         return Intent("unit", units)
     for role in roles:
-        if role in rest and not topic_words(rest.replace(role, " "), index):
+        # "五老人员", "儿童主任们": the role's own suffix is not a topic
+        without = re.sub(re.escape(role) + r"(?:人员|队伍|们)?", " ", rest)
+        if role in rest and not topic_words(without, index):
             return Intent("role", units, role)
     return Intent("who" if _WHO.search(question) else "search", units)
 
