@@ -95,3 +95,40 @@ def test_corrupt_index_files_give_a_message_not_a_traceback(corpus, tmp_path, en
         (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises((IndexCorrupt, IndexMismatch), match="python -m qa build"):
         load_index(tmp_path / "index", encoder.model_id)
+
+
+def _build_process(corpus, index_dir):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    return subprocess.Popen([sys.executable, "-m", "qa", "build", "--force", "--corpus", str(corpus),
+                             "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.parametrize("moment", ["while embedding", "while writing"])
+def test_build_killed_mid_way_leaves_the_previous_index_and_the_next_build_completes(
+        corpus, tmp_path, encoder, moment):
+    import signal
+    import time
+
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, encoder, quiet)
+    before = current_build(index_dir)
+    shutil.copy(DATA / "county-elderly-care-2024.docx", corpus)
+    process = _build_process(corpus, index_dir)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        writing = [p for p in index_dir.glob("build-*") if p != before]
+        if moment == "while writing" and writing:
+            break
+        if moment == "while embedding" and "正在计算" in (process.stdout.readline() or ""):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    assert current_build(index_dir) == before
+    assert load_index(index_dir, encoder.model_id).items
+    report = build_index(corpus, index_dir, encoder, quiet)
+    assert not report.up_to_date and load_index(index_dir).manifest["items"] == report.items
