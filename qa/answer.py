@@ -75,14 +75,15 @@ def units_line(r: Result) -> str:
         return ";".join(parts)
     if not r.units:
         return "文件未列明本条的责任单位。"
-    return "、".join(md(u) for u in r.units) + f"({WHOLE_ITEM_NOTE})"
+    return "、".join(md(u) for u in r.units)
 
 
 def result_block(rank: int, r: Result) -> str:
     quotes = r.highlights or [r.text[:120]]
     lines = [f"**{rank}. {md(r.title)}**", f"出处:{citation(r)}", ""]
     lines += [f"> {md(q)}" for q in quotes]
-    lines += ["", f"**责任单位**:{units_line(r)}"]
+    note = "" if r.lead_units or r.co_units or not r.units else f"({WHOLE_ITEM_NOTE})"
+    lines += ["", f"**责任单位**{note}:{units_line(r)}"]
     return "\n".join(lines)
 
 

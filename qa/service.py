@@ -76,7 +76,9 @@ class QAService:
         hits = fuse(evidence, favour={i for i, it in enumerate(index.items) if set(it.units) & set(intent.units)})
         reason = self.refusal(question, evidence) if hits else compose.REFUSAL
         if reason:
-            related = [self._result(index, h, evidence, question) for h in hits[:RELATED_SHOWN]]
+            # "possibly related" only when some words of the question are in the corpus at all
+            shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
+            related = [self._result(index, h, evidence, question) for h in shown]
             return Answer(question, True, compose.compose_refusal(related, reason), related, "none")
         best = hits[0].score
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
