@@ -58,7 +58,7 @@ def topic_words(text: str, index) -> list[str]:
 
 def _remove_names(question: str, registry) -> str:
     """The question without the unit names it mentions."""
-    for name in sorted(registry.names, key=len, reverse=True):
-        if len(name) >= 2 and name in question:
-            question = question.replace(name, " ")
+    question = re.sub(r"\s+", "", question)
+    for start, end, _ in reversed(registry.mentions(question)):
+        question = question[:start] + " " + question[end:]
     return question

@@ -104,6 +104,7 @@ class UnitRegistry:
                 if item.id not in ids:
                     ids.append(item.id)
         self.names: dict[str, set[str]] = self._build_names(load_aliases())
+        self._longest = max((len(n) for n in self.names), default=0)
 
     def _build_names(self, aliases: dict[str, list[str]]) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {}
@@ -126,17 +127,26 @@ class UnitRegistry:
         """Full unit names a name stands for ('教体局' -> ['市教育体育局']); [] if unknown."""
         return sorted(self.names.get(clean_unit(name), ()))
 
-    def find_in(self, text: str) -> list[str]:
-        """Units mentioned in free text, longest names first, overlapping mentions dropped."""
-        text = re.sub(r"\s+", "", text)
-        found: list[str] = []
-        taken = [False] * len(text)
-        for name in sorted(self.names, key=len, reverse=True):
-            if len(name) < 2:
-                continue
-            for m in re.finditer(re.escape(name), text):
-                if any(taken[m.start():m.end()]):
-                    continue
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
-                found.extend(u for u in sorted(self.names[name]) if u not in found)
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of unit names in free text, leftmost-longest, not overlapping.
+
+        A scan over the text with dictionary look-ups: the cost follows the length of the
+        question, not the size of the registry (tens of thousands of names at scale).
+        """
+        found, start = [], 0
+        while start < len(text):
+            for end in range(min(len(text), start + self._longest), start + 1, -1):
+                if text[start:end] in self.names:
+                    found.append((start, end, text[start:end]))
+                    start = end
+                    break
+            else:
+                start += 1
         return found
+
+    def find_in(self, text: str) -> list[str]:
+        """Units mentioned in free text, in order of mention."""
+        units: list[str] = []
+        for _, _, name in self.mentions(re.sub(r"\s+", "", text)):
+            units.extend(u for u in sorted(self.names[name]) if u not in units)
+        return units
