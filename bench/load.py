@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -88,13 +89,16 @@ def start_server(index: Path | None) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "qa", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if index:
         command += ["--index", str(index)]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    # The server logs a line per answer: a pipe nobody drains would fill and stall it.
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True,
                               env={**os.environ, "QA_AUTH_TOKEN": ""})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 900  # the first start may build the index
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            sys.exit(f"server exited:\n{server.stderr.read()}")
+            log.seek(0)
+            sys.exit(f"server exited:\n{log.read()}")
         try:
             if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                 return server, url
