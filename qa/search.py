@@ -70,32 +70,36 @@ def _first_sentence_offsets(index) -> list[int]:
     return cached
 
 
-def fuse(evidence: Evidence, favour: set[int] = frozenset()) -> list[Hit]:
-    """Every candidate item, best first; ``favour`` items get a fixed bonus."""
+def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None = None) -> list[Hit]:
+    """Candidate items, best first (the best ``limit`` of them); ``favour`` items get a fixed bonus.
+
+    Scores are computed for every candidate with numpy; Hit records are built only for the
+    ones returned, since at scale most items share some word with a question.
+    """
     lexical, dense = evidence.lexical, evidence.dense
-    candidates = set(evidence.sentence_scores) | set(np.flatnonzero(lexical).tolist())
-    if not candidates:
+    cand = np.union1d(np.fromiter(evidence.sentence_scores, dtype=np.int64),
+                      np.flatnonzero(lexical)).astype(np.int64)
+    if not len(cand):
         return []
-    cand = sorted(candidates)
     lex_norm = _normalise(lexical[cand])
     dense_part = _dense_support(evidence, cand)
     dense_norm = _normalise(dense_part, floor=float(dense_part.min()) if len(cand) > 1 else 0.0)
     weight = DENSE_WEIGHT if lex_norm.max() > 0 else 1.0
     fused = weight * dense_norm + (1 - weight) * lex_norm
-    fused += FAVOUR_BONUS * np.array([item in favour for item in cand], dtype=np.float32)
+    if favour:
+        fused += FAVOUR_BONUS * np.isin(cand, list(favour)).astype(np.float32)
     fused /= fused.max() if fused.max() > 0 else 1.0
-    hits = [Hit(item, float(f), float(l), float(dense[item]), _best_sentences(evidence, item))
-            for item, f, l in zip(cand, fused, lex_norm)]
-    return sorted(hits, key=lambda h: (-h.score, h.item))
+    order = np.lexsort((cand, -fused))[:limit]  # best score first, lower item first on ties
+    return [Hit(int(cand[k]), float(fused[k]), float(lex_norm[k]), float(dense[cand[k]]),
+                _best_sentences(evidence, int(cand[k]))) for k in order]
 
 
-def _dense_support(evidence: Evidence, cand: list[int]) -> np.ndarray:
+def _dense_support(evidence: Evidence, cand: np.ndarray) -> np.ndarray:
     """Best sentence cosine, plus a little for a second close sentence."""
     out = np.zeros(len(cand), dtype=np.float32)
-    for k, item in enumerate(cand):
-        sims = sorted((s for _, s in evidence.sentence_scores.get(item, [])), reverse=True)
-        if sims:
-            out[k] = sims[0] + (SECOND_SENTENCE_SHARE * sims[1] if len(sims) > 1 else 0.0)
+    for item, scored in evidence.sentence_scores.items():  # at most SENTENCE_CANDIDATES items
+        sims = sorted((s for _, s in scored), reverse=True)
+        out[np.searchsorted(cand, item)] = sims[0] + (SECOND_SENTENCE_SHARE * sims[1] if len(sims) > 1 else 0.0)
     floor = out[out > 0].min() if (out > 0).any() else 0.0
     out[out == 0] = floor  # items found only lexically sit at the dense floor
     return out

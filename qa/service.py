@@ -73,7 +73,9 @@ class QAService:
         evidence = gather(index, self.embed(question), question)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence)
-        hits = fuse(evidence, favour={i for i, it in enumerate(index.items) if set(it.units) & set(intent.units)})
+        named = set(intent.units)
+        favour = {i for i, it in enumerate(index.items) if named.intersection(it.units)} if named else set()
+        hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
         reason = self.refusal(question, evidence) if hits else compose.REFUSAL
         if reason:
             # "possibly related" only when some words of the question are in the corpus at all
