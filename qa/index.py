@@ -57,9 +57,13 @@ class Index:
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
     registry: UnitRegistry = field(init=False)
+    first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items)
+        self.first_sentence = [0] * len(self.items)
+        for row in reversed(range(len(self.sentences))):
+            self.first_sentence[self.sentences[row][0]] = row
 
     @property
     def model_id(self) -> str:

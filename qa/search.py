@@ -27,7 +27,6 @@ class Hit:
     score: float  # fused, 0..1
     lexical: float  # BM25 normalised to the best item, 0..1
     dense: float  # best sentence cosine, raw
-    sentences: tuple[int, ...]  # the item's best-matching sentences (positions in item.sentences)
 
 
 @dataclass(frozen=True)
@@ -48,26 +47,13 @@ def gather(index, query_vector: np.ndarray, question: str) -> Evidence:
     ids, sims = dense_search(index.faiss, query_vector, SENTENCE_CANDIDATES)
     dense = np.zeros(len(index.items), dtype=np.float32)
     by_item: dict[int, list[tuple[int, float]]] = {}
-    first_sentence = _first_sentence_offsets(index)
     for sid, sim in zip(ids.tolist(), sims.tolist()):
         item = index.sentences[sid][0]
-        by_item.setdefault(item, []).append((sid - first_sentence[item], sim))
+        by_item.setdefault(item, []).append((sid - index.first_sentence[item], sim))
         dense[item] = max(dense[item], sim)
     matched = sum(1 for t in terms if t in index.bm25.vocab)
     background = float((index.background @ query_vector).max()) if len(index.background) else 0.0
     return Evidence(lexical, dense, by_item, matched, len(terms), background)
-
-
-def _first_sentence_offsets(index) -> list[int]:
-    cached = getattr(index, "_first_sentence", None)
-    if cached is None:
-        cached, seen = [0] * len(index.items), set()
-        for sid, (item, _) in enumerate(index.sentences):
-            if item not in seen:
-                seen.add(item)
-                cached[item] = sid
-        index._first_sentence = cached
-    return cached
 
 
 def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None = None) -> list[Hit]:
@@ -90,8 +76,7 @@ def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None =
         fused += FAVOUR_BONUS * np.isin(cand, list(favour)).astype(np.float32)
     fused /= fused.max() if fused.max() > 0 else 1.0
     order = np.lexsort((cand, -fused))[:limit]  # best score first, lower item first on ties
-    return [Hit(int(cand[k]), float(fused[k]), float(lex_norm[k]), float(dense[cand[k]]),
-                _best_sentences(evidence, int(cand[k]))) for k in order]
+    return [Hit(int(cand[k]), float(fused[k]), float(lex_norm[k]), float(dense[cand[k]])) for k in order]
 
 
 def _dense_support(evidence: Evidence, cand: np.ndarray) -> np.ndarray:
@@ -110,8 +95,3 @@ def _normalise(values: np.ndarray, floor: float = 0.0) -> np.ndarray:
     if top <= floor:
         return np.zeros_like(values, dtype=np.float32)
     return ((values - floor) / (top - floor)).astype(np.float32)
-
-
-def _best_sentences(evidence: Evidence, item: int, limit: int = 2) -> tuple[int, ...]:
-    scored = sorted(evidence.sentence_scores.get(item, []), key=lambda p: -p[1])
-    return tuple(pos for pos, _ in scored[:limit])
