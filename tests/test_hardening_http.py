@@ -80,7 +80,7 @@ def chinese_json(body: bytes) -> str:
 def test_huge_question_posted_to_the_chat_queue_is_neither_stored_nor_echoed(open_base):
     chat = RawChat(open_base, session="huge")
     try:
-        joined = chat.join(chat.post_fn, ["欺凌" * 450_000, None])  # 900 KB of question
+        joined = chat.join(chat.post_fn, ["谁负责" + "x" * 900_000, None])  # 900 KB of question
         if joined.status_code == 200:
             message = chat.result(joined.json()["event_id"])
             assert len(json.dumps(message, ensure_ascii=False)) < 20_000
@@ -102,7 +102,7 @@ def test_chat_history_keeps_bounded_turns_and_characters(open_base):
         assert len(history) <= HISTORY
         assert sum(len(str(m.get("content"))) for m in history) <= HISTORY_CHARS
         asked = [m for m in history if m["role"] == "user"]
-        assert all(len(str(m["content"])) <= LIMIT + 10 for m in asked), max(len(str(m["content"])) for m in asked)
+        assert all(len(str(m["content"])) <= LIMIT * 1.2 for m in asked), max(len(str(m["content"])) for m in asked)
         assert any("问题太长" in str(m["content"]) for m in history)
     finally:
         chat.close()
@@ -310,10 +310,14 @@ def test_full_chat_queue_says_so_in_chinese(service, settings):
         try:
             refused = None
             for chat in chats:
-                chat.run(chat.post_fn, ["谁负责校园欺凌防治?", None])
-                joined = chat.join(chat.answer_fn, [None, None])
-                if joined.status_code != 200:
-                    refused = joined
+                for fn in (chat.post_fn, chat.answer_fn):  # the answers block, the queue fills
+                    joined = chat.join(fn, ["谁负责校园欺凌防治?", None] if fn == chat.post_fn else [None, None])
+                    if joined.status_code != 200:
+                        refused = joined
+                        break
+                    if fn == chat.post_fn:
+                        chat.result(joined.json()["event_id"])
+                if refused is not None:
                     break
             assert refused is not None, "the queue never filled"
             assert refused.status_code == 503 and CJK.search(refused.json()["detail"]), refused.text
@@ -389,7 +393,7 @@ def test_reload_racing_a_build_gives_a_clear_message(service, settings, tmp_path
     monkeypatch.setattr(index_module, "load_faiss", vanish)
     with pytest.raises(QAError) as raised:
         index_module.load_index(own_dir)
-    assert "FileNotFoundError" not in str(raised.value) and "重新" in str(raised.value), str(raised.value)
+    assert not re.search(r"[A-Za-z]+Error", str(raised.value)) and "重新" in str(raised.value), str(raised.value)
 
 
 # --- the real `serve`: idle and slow connections, the log, the token file ------------------------

@@ -37,13 +37,22 @@ class MethodCheck:
     def allowed_methods(self, scope) -> set[str] | None:
         """None when a route takes the request (or none knows the path); else the methods it takes."""
         partial = set()
-        for route in self.routes:
-            methods = getattr(route, "methods", None)
-            if methods is None:
-                continue  # mounts: the chat checks its own methods
+        for route in _flat(self.routes):
             match, _ = route.matches(scope)
             if match is Match.FULL:
                 return None
             if match is Match.PARTIAL:
-                partial |= set(methods)
+                partial |= set(route.methods)
         return partial or None
+
+
+def _flat(routes):
+    """Routes with methods, including those of included routers (FastAPI keeps those as one
+    ``_IncludedRouter`` entry holding the original router; prefixes given to the router itself
+    are in its routes' paths, a prefix given only to ``include_router`` is not seen here)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat(inner.routes)
+        elif getattr(route, "methods", None) is not None:
+            yield route  # mounts have none: the chat checks its own methods
