@@ -14,8 +14,6 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, quote, urlencode
 
-from starlette.middleware.cors import CORSMiddleware
-
 from . import logs
 from .origins import cross_site_write, host_allowed
 
@@ -355,15 +353,31 @@ async def _reply(send, status: int, message: str, html: bool = False, headers=()
     await send({"type": "http.response.body", "body": payload})
 
 
-class ChineseCORS(CORSMiddleware):
-    """Starlette's CORS middleware, with a refused preflight said in Chinese JSON like every other error."""
+class PreflightInChinese:
+    """Outermost wrapper: Starlette's CORS middleware refuses a preflight in English plain text;
+    say it in Chinese JSON like every other error. (A CORSMiddleware subclass would do, but
+    Gradio adds its own permissive CORS unless the parent app uses CORSMiddleware itself.)"""
 
-    def preflight_response(self, request_headers):
-        from starlette.responses import JSONResponse
+    def __init__(self, app):
+        self.app = app
 
-        response = super().preflight_response(request_headers)
-        if response.status_code != 400:
-            return response
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
-        return JSONResponse({"detail": "不允许该网站跨域访问本服务(来源、方法或请求头不在允许之列)。"},
-                            status_code=400, headers=headers)
+    async def __call__(self, scope, receive, send):
+        app = self.app
+        if scope["type"] != "http" or scope["method"] != "OPTIONS" or not _header(
+                scope, b"access-control-request-method"):
+            await app(scope, receive, send)
+            return
+        refused = False
+
+        async def rewrite(message):
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                refused = True
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() not in (b"content-length", b"content-type")]
+                await _reply(send, 400, "不允许该网站跨域访问本服务(来源、方法或请求头不在允许之列)。", headers=kept)
+                return
+            if not refused:
+                await send(message)
+
+        await app(scope, receive, rewrite)

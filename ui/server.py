@@ -35,6 +35,7 @@ offline()  # before anything imports gradio
 def create_app(service, settings):
     """The FastAPI app: API routes first, then the two Gradio chats, all behind the guard."""
     from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
     from qa import __version__
@@ -42,7 +43,7 @@ def create_app(service, settings):
     from . import api
     from .methods import MethodCheck
     from .origins import check_origins
-    from .security import ChineseCORS, Guard
+    from .security import Guard, PreflightInChinese
 
     offline()
     check_origins(settings.allow_origins)
@@ -79,9 +80,10 @@ def create_app(service, settings):
     app.add_middleware(Guard, allow_origins=tuple(settings.allow_origins), auth_token=settings.auth_token,
                        bound_host=settings.host, allowed_hosts=tuple(settings.allowed_hosts))
     # Outermost, so preflights are answered and error responses still carry CORS headers.
-    app.add_middleware(ChineseCORS, allow_origins=list(settings.allow_origins), allow_credentials=False,
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allow_origins), allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization", "X-QA-Token"],
                        max_age=600)
+    app.add_middleware(PreflightInChinese)
     return app
 
 
