@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from openpyxl.styles import Alignment, Font
 import pdfplumber
 import pypdf
 from docx import Document
@@ -285,18 +286,28 @@ def check_pdf_text(pdf: Path, blocks: list[Block]) -> None:
 
 # ---------------------------------------------------------------- xlsx
 
-def write_xlsx(rows: list[list[str]], out: Path, sheet: str, caption: str) -> None:
-    """A task table as offices circulate it: caption row, header row, one row per task."""
+def write_xlsx(blocks: list[Block], out: Path, sheet: str) -> None:
+    """A task ledger as offices circulate it: caption and note rows, header, one row per task."""
+    rows = next(b.rows for b in blocks if b.kind == "table")
+    width = len(rows[0])
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
-    ws.append([caption])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
-    for row in rows:
-        ws.append(row)
-    for col, width in zip("ABCDEF", (6, 26, 60, 22, 48, 14)):
-        ws.column_dimensions[col].width = width
-    wb.properties.title = caption
+    for b in blocks:
+        if b.kind == "table":
+            for row in rows:
+                ws.append([int(c) if c.isdigit() else c for c in row])
+            ws.freeze_panes = ws.cell(ws.max_row - len(rows) + 2, 1)
+            continue
+        ws.append([b.text])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+        ws.cell(ws.max_row, 1).font = Font(bold=b.kind == "T", size=16 if b.kind == "T" else 11)
+        ws.cell(ws.max_row, 1).alignment = Alignment(horizontal="center" if b.kind == "T" else "left")
+    for cell in ws[ws.max_row - len(rows) + 1]:
+        cell.font = Font(bold=True)
+    for col, w in zip("ABCDEFGHIJ", (6, 24, 56, 24, 44, 20, 44)):
+        ws.column_dimensions[col].width = w
+    wb.properties.title = next(b.text for b in blocks if b.kind == "T")
     wb.save(out)
 
 
@@ -360,13 +371,11 @@ def main() -> None:
     (text / "jianglin-2024-summer-action-notice.txt").write_text(
         notice_text(src / "notice.html"), encoding="utf-8")
 
-    # 6. The 2024 city plan's division of work as a spreadsheet.
+    # 6. The 2024 city plan's division of work and mid-year progress as a spreadsheet.
     if (src / "2024-tasks.txt").exists():
         tasks = parse_source(src / "2024-tasks.txt")
-        table = next(b for b in tasks if b.kind == "table")
-        caption = next(b.text for b in tasks if b.kind == "T")
-        write_xlsx(table.rows, corpus / "jianglin-2024-task-division.xlsx", "分工表", caption)
-        (text / "jianglin-2024-task-division.txt").write_text(render_text(tasks), encoding="utf-8")
+        write_xlsx(tasks, corpus / "jianglin-2024-task-ledger.xlsx", "分工台账")
+        (text / "jianglin-2024-task-ledger.txt").write_text(render_text(tasks), encoding="utf-8")
 
     for f in sorted(corpus.iterdir()):
         print(f"{f.stat().st_size:>8}  {f.relative_to(REPO)}")
