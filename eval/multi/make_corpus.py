@@ -23,11 +23,13 @@ import io
 import logging
 import re
 import unicodedata
+import zipfile
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -52,6 +54,14 @@ class Block:
     kind: str  # T C R H N P body table
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Meta:
+    """File properties as the issuing office's software would leave them."""
+    title: str
+    author: str
+    when: datetime
 
 
 def parse_source(path: Path) -> list[Block]:
@@ -163,14 +173,16 @@ def _table(doc, rows: list[list[str]]) -> None:
             _font(p.add_run(value), "黑体" if r == 0 else "仿宋_GB2312", 12, bold=r == 0)
 
 
-def write_docx(blocks: list[Block], out: Path, title: str, author: str) -> None:
+def write_docx(blocks: list[Block], out: Path, meta: Meta) -> None:
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
     sec.top_margin, sec.bottom_margin = Cm(3.7), Cm(3.5)
     sec.left_margin, sec.right_margin = Cm(2.8), Cm(2.6)
-    doc.core_properties.title = title
-    doc.core_properties.author = author
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = meta.title, meta.author, meta.author
+    props.created = props.modified = meta.when
+    props.revision, props.comments, props.keywords, props.subject = 1, "", "", ""
     for b in blocks:
         if b.kind == "P":
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -179,6 +191,22 @@ def write_docx(blocks: list[Block], out: Path, title: str, author: str) -> None:
         else:
             _para(doc, b.text, b.kind)
     doc.save(out)
+    freeze_zip(out, meta.when)
+
+
+def freeze_zip(path: Path, when: datetime) -> None:
+    """Give every zip entry and the 'modified' property the document's date, so a rebuild
+    from unchanged sources writes identical bytes (Office files are zips stamped with now)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
 
 
 # ---------------------------------------------------------------- pdf
@@ -218,19 +246,19 @@ def render_html(blocks: list[Block], title: str) -> str:
     return "\n".join(parts)
 
 
-def write_pdf(blocks: list[Block], out: Path, title: str) -> None:
+def write_pdf(blocks: list[Block], out: Path, meta: Meta) -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         sys.exit("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "page.html"
-        page.write_text(render_html(blocks, title), encoding="utf-8")
+        page.write_text(render_html(blocks, meta.title), encoding="utf-8")
         subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
              f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", page.as_uri()],
             check=True, capture_output=True, timeout=120,
         )
-    fix_radical_mappings(out)
+    fix_radical_mappings(out, meta)
 
 
 _UNICODE_TARGET = re.compile(rb"<([0-9A-F]{4})>")
@@ -249,8 +277,9 @@ def _ideograph(cp: int) -> str:
     return _GLYPH_ALIASES.get(ch, ch)
 
 
-def fix_radical_mappings(pdf: Path) -> None:
-    """Map radical code points in the text layer back to the ideographs shown.
+def fix_radical_mappings(pdf: Path, meta: Meta) -> None:
+    """Map radical code points in the text layer back to the ideographs shown, and stamp
+    the file's properties (Chromium would stamp the time of the build).
 
     Noto CJK draws 人 and the radical ⼈ (U+2F08) with one glyph, and Chromium's PDF
     writer names the lower code point in ToUnicode, so the text layer would read
@@ -267,6 +296,9 @@ def fix_radical_mappings(pdf: Path) -> None:
             stream = obj["/ToUnicode"].get_object()
             stream.set_data(_UNICODE_TARGET.sub(fix, stream.get_data()))
     writer = pypdf.PdfWriter(clone_from=reader)
+    stamp = meta.when.strftime("D:%Y%m%d%H%M%S+08'00'")
+    writer.add_metadata({"/Title": meta.title, "/Author": meta.author,
+                         "/CreationDate": stamp, "/ModDate": stamp})
     with open(pdf, "wb") as fh:
         writer.write(fh)
 
@@ -286,7 +318,7 @@ def check_pdf_text(pdf: Path, blocks: list[Block]) -> None:
 
 # ---------------------------------------------------------------- xlsx
 
-def write_xlsx(blocks: list[Block], out: Path, sheet: str) -> None:
+def write_xlsx(blocks: list[Block], out: Path, sheet: str, meta: Meta) -> None:
     """A task ledger as offices circulate it: caption and note rows, header, one row per task."""
     rows = next(b.rows for b in blocks if b.kind == "table")
     width = len(rows[0])
@@ -307,8 +339,11 @@ def write_xlsx(blocks: list[Block], out: Path, sheet: str) -> None:
         cell.font = Font(bold=True)
     for col, w in zip("ABCDEFGHIJ", (6, 24, 56, 24, 44, 20, 44)):
         ws.column_dimensions[col].width = w
-    wb.properties.title = next(b.text for b in blocks if b.kind == "T")
+    wb.properties.title, wb.properties.creator = meta.title, meta.author
+    wb.properties.lastModifiedBy = meta.author
+    wb.properties.created = meta.when
     wb.save(out)
+    freeze_zip(out, meta.when)
 
 
 # ---------------------------------------------------------------- web page
@@ -350,20 +385,22 @@ def main() -> None:
 
     # 2. The city's 2024 plan as a text PDF.
     plan2024 = parse_source(src / "2024-plan.txt")
-    write_pdf(plan2024, corpus / "jianglin-2024-workplan.pdf", "江临市2024年未成年人保护工作要点")
+    write_pdf(plan2024, corpus / "jianglin-2024-workplan.pdf",
+              Meta("江临市2024年未成年人保护工作要点", "江临市民政局", datetime(2024, 3, 18, 9, 30)))
     check_pdf_text(corpus / "jianglin-2024-workplan.pdf", plan2024)
     (text / "jianglin-2024-workplan.txt").write_text(render_text(plan2024), encoding="utf-8")
 
     # 3. The municipal regulation as .docx.
     reg = parse_source(src / "regulation.txt")
     write_docx(reg, corpus / "jianglin-minor-protection-regulation.docx",
-               "江临市未成年人保护条例", "江临市人民代表大会常务委员会")
+               Meta("江临市未成年人保护条例", "江临市人大常委会法工委", datetime(2024, 7, 5, 10, 0)))
     (text / "jianglin-minor-protection-regulation.txt").write_text(render_text(reg), encoding="utf-8")
 
     # 4. The county implementation plan with its task-division table, as .docx.
     county = parse_source(src / "county-plan.txt")
     write_docx(county, corpus / "anping-2024-implementation-plan.docx",
-               "安平县2024年未成年人保护工作实施方案", "安平县人民政府办公室")
+               Meta("安平县2024年未成年人保护工作实施方案", "安平县人民政府办公室",
+                    datetime(2024, 4, 8, 15, 20)))
     (text / "anping-2024-implementation-plan.txt").write_text(render_text(county), encoding="utf-8")
 
     # 5. The notice as saved from the government web page, GBK-encoded.
@@ -374,7 +411,9 @@ def main() -> None:
     # 6. The 2024 city plan's division of work and mid-year progress as a spreadsheet.
     if (src / "2024-tasks.txt").exists():
         tasks = parse_source(src / "2024-tasks.txt")
-        write_xlsx(tasks, corpus / "jianglin-2024-task-ledger.xlsx", "分工台账")
+        write_xlsx(tasks, corpus / "jianglin-2024-task-ledger.xlsx", "分工台账",
+                   Meta("江临市2024年未成年人保护工作要点任务分工及进展台账", "江临市民政局",
+                        datetime(2024, 7, 5, 11, 0)))
         (text / "jianglin-2024-task-ledger.txt").write_text(render_text(tasks), encoding="utf-8")
 
     for f in sorted(corpus.iterdir()):
