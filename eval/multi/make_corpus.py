@@ -371,6 +371,33 @@ def write_gbk_page(src: Path, out: Path) -> None:
     out.write_bytes(text.encode("gbk"))
 
 
+# ---------------------------------------------------------------- 2023 reading copy
+
+def reading_copy_2023(raw: str) -> str:
+    """The scraped 2023 plan in page order, without page markers or line-break spaces,
+    one item per line: for question writers only (the corpus keeps the raw scrape).
+
+    The site serves its 36 pages as 1, 2, 3…36 but the document reads 1, 2, the tail of
+    20 (from "人保护法办法"), 21…36, 3…19, the head of 20. Item-number slips ("1L", lost
+    numbers before ".加强基础教育保障" etc.) are left as printed.
+    """
+    pages = [re.sub(r"^\d+、", "", line, count=1) for line in raw.split("\n")[1:] if line.strip()]
+    page = dict(enumerate(pages, start=1))
+    cut = page[20].index("人保护法办法")
+    text = (page[1] + page[2] + page[20][cut:] + "".join(page[i] for i in range(21, 37))
+            + "".join(page[i] for i in range(3, 20)) + page[20][:cut])
+    text = re.sub(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])", "", text)
+    text = re.sub(r"(?<=[^\x00-\x7f]) +(?=[0-9])|(?<=[0-9]) +(?=[^\x00-\x7f.])", "", text)
+    text = re.sub(r"(\d+) \.", r"\1.", text)
+    text = re.sub(r"(按照职责分工负责\))", r"\1\n", text)
+    text = re.sub(r"(?<=[。)\n])(一、|二、)", r"\n\1", text)
+    text = re.sub(r"(\([一二三四五六]\)(?:强化|加强)[^。(]{2,4}保护)(?=[\d.])", r"\n\1\n", text)
+    text = re.sub(r"^(市2023年未成年人保护工作要点)", r"\1\n", text)
+    text = re.sub(r"(?<=迈进。)", "\n", text)
+    text = re.sub(r"(加强统筹谋划|统筹推进“六大保护”)", r"\1\n", text)
+    return re.sub(r"\n+", "\n", text).strip() + "\n"
+
+
 # ---------------------------------------------------------------- build
 
 def main() -> None:
@@ -382,6 +409,8 @@ def main() -> None:
     plan2023 = REPO / "corpus" / "minor-protection-workplan-2023.txt"
     shutil.copyfile(plan2023, corpus / plan2023.name)
     shutil.copyfile(plan2023, text / plan2023.name)
+    (text / "minor-protection-workplan-2023.reading.txt").write_text(
+        reading_copy_2023(plan2023.read_text(encoding="utf-8")), encoding="utf-8")
 
     # 2. The city's 2024 plan as a text PDF.
     plan2024 = parse_source(src / "2024-plan.txt")
