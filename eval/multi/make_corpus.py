@@ -8,7 +8,8 @@ Writes the files the product reads into corpus/ and a plain-text rendering of ea
 (what a reader sees; tables as "|"-separated rows) into text/ for the question writers.
 
 Source markup (one paragraph per line, blank lines ignored):
-    =T title (centred, large, bold)     =C centred line       =R right-aligned line
+    =F issuer's masthead (red, centred)  =T title (centred, large, bold)
+    =C centred line                      =R right-aligned line
     =H heading (bold)                   =N unindented line    =P page break
     =TABLE ... =ENDTABLE  rows of "|"-separated cells; the first row is the header;
                           a cell "^" continues (vertically merges with) the cell above.
@@ -41,7 +42,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from lxml import html as lxml_html
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +52,7 @@ MERGED = "^"
 
 @dataclass
 class Block:
-    kind: str  # T C R H N P body table
+    kind: str  # F T C R H N P body table
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
 
@@ -81,7 +82,7 @@ def parse_source(path: Path) -> list[Block]:
         if table is not None:
             table.append([c.strip() for c in line.split("|")])
             continue
-        if line.startswith("=") and len(line) >= 2 and line[1] in "TCRHNP":
+        if line.startswith("=") and len(line) >= 2 and line[1] in "FTCRHNP":
             blocks.append(Block(line[1], line[2:].strip()))
         else:
             blocks.append(Block("body", line))
@@ -126,7 +127,13 @@ def _para(doc, text: str, kind: str):
     fmt = p.paragraph_format
     fmt.space_after = Pt(0)
     fmt.line_spacing = Pt(28)
-    if kind == "T":
+    if kind == "F":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.space_after, fmt.line_spacing = Pt(18), Pt(40)
+        run = p.add_run(text)
+        _font(run, "方正小标宋简体", 26)
+        run.font.color.rgb = RGBColor(0xE6, 0x00, 0x12)
+    elif kind == "T":
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.space_before, fmt.space_after = Pt(12), Pt(12)
         fmt.line_spacing = Pt(32)
@@ -215,6 +222,8 @@ _CSS = """
 @page { size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }
 body { font-family: "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 28pt; }
 p { margin: 0; text-indent: 2em; text-align: justify; }
+p.F { text-indent: 0; text-align: center; color: #e60012; font-size: 26pt; line-height: 40pt;
+      font-weight: bold; margin-bottom: 18pt; letter-spacing: 1pt; }
 p.T { text-indent: 0; text-align: center; font-size: 22pt; line-height: 32pt;
       font-weight: bold; margin: 12pt 0; }
 p.C { text-indent: 0; text-align: center; }
