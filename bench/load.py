@@ -172,6 +172,11 @@ class ChatProbe:
         self.post_fn = next(d["id"] for d in deps if [box, "submit"] in [list(t) for t in d["targets"]])
         self.answer_fn = next(d["id"] for d in deps if d.get("trigger_after") == self.post_fn)
         self.box = box
+        # Warm the chat path first (Gradio's queue, its pandas-based analytics, the event stream):
+        # one-time costs, not growth.
+        with httpx.Client(base_url=self.url, timeout=120) as http:
+            for fn, data in ((self.post_fn, ["x" * self.chars, None]), (self.answer_fn, [None, None])):
+                self._run(http, "probe-warm-up", fn, data)
         self.workers = [threading.Thread(target=self._post_loop, args=(n,), daemon=True) for n in range(self.threads)]
         self.workers.append(threading.Thread(target=self._sample_loop, daemon=True))
         for worker in self.workers:
@@ -268,10 +273,10 @@ def main(argv=None) -> None:
         pid = server.pid
     try:
         httpx.post(url + "/api/ask", json={"question": questions[0]}, timeout=120)  # warm-up
-        report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
         probe = ChatProbe(url, pid, args.probe, args.probe_chars) if args.probe else None
         if probe:
             probe.start()
+        report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
         try:
             for clients in levels:
                 report["levels"].append(run_level(url, questions, clients, seconds, args.max_requests))
