@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .ingest.extracted import is_mark
 from .pages import restore_order, split_pages
 
 # Line ends of every origin: Windows, old Mac, Unicode separators, form feeds
@@ -25,7 +26,11 @@ INVISIBLE = re.compile(r"[\ufeff\u200b]")  # BOMs inside the text, zero-width sp
 # every cue counts once however often it appears (a Markdown table has many "|").
 SITE_CUES = ("由会员分享", "在线阅读", "珍藏版", "上搜索", "文档贡献者", "本文档由", "下载积分", "下载文档")
 WEAK_CUES = (re.compile(r"下载"), re.compile(r"更多相关"), re.compile(r"分享"), re.compile(r"网址"),
-             re.compile(r"[|｜]"), re.compile(r"[\w-]+\.(?:com|cn|net|org)\b"), re.compile(r"\.(?:docx?|pdf|txt)\b"))
+             re.compile(r"[|｜]"), re.compile(r"(?<![\w-])[\w-]+\.(?:com|cn|net|org)\b"),
+             re.compile(r"\.(?:docx?|pdf|txt)\b"))
+# The domain cue starts only where a word starts: tried at every letter of a long
+# run of letters without a dot, "[\w-]+\." scanned the rest of the run each time,
+# quadratic in the line's length (a 0.5 MB line took a minute).
 BOILERPLATE_SCORE = 4
 
 # A line that is nothing but a page number: "- 3 -", "— 3 —", "第3页", "第 3 页 共 16 页".
@@ -75,6 +80,12 @@ def clean_text(raw: str) -> str:
     return tidy_lines(remove_break_spaces(text))
 
 
+def clean_cell(text: str) -> str:
+    """A table cell's text: same cleaning as the body, lines kept (a cell may list units one per line)."""
+    lines = normalise_newlines(text).split("\n")
+    return tidy_lines(remove_break_spaces("\n".join(line for line in lines if line.strip())))
+
+
 def normalise_newlines(text: str) -> str:
     return INVISIBLE.sub("", LINE_BREAKS.sub("\n", text))
 
@@ -82,8 +93,10 @@ def normalise_newlines(text: str) -> str:
 def is_boilerplate(line: str) -> bool:
     """A document site's advertising line (uploaded by a member, read online, search on…)."""
     site = sum(cue in line for cue in SITE_CUES)
+    if site == 0:
+        return False
     weak = sum(cue.search(line) is not None for cue in WEAK_CUES)
-    return site > 0 and 2 * site + weak >= BOILERPLATE_SCORE
+    return 2 * site + weak >= BOILERPLATE_SCORE
 
 
 def is_page_number(line: str) -> bool:
@@ -117,7 +130,7 @@ def join_wrapped_lines(lines: list[str]) -> str:
     for line in lines:
         previous = out[-1] if out else ""
         if previous and line and _width(previous) >= full and previous[-1] not in SENTENCE_STOPS \
-                and not HEADING_START.match(line):
+                and not HEADING_START.match(line) and not is_mark(line) and not is_mark(previous):
             gap = "" if _is_wide(previous[-1]) or _is_wide(line[0]) else " "
             out[-1] = previous + gap + line
         else:

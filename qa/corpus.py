@@ -6,16 +6,20 @@ import hashlib
 from pathlib import Path
 
 from .errors import CorpusEmpty, DocumentError
-from .read import read_corpus
+from .ingest.files import scan
+from .ingest.limits import ReadLimits
+from .read import read_corpus, read_limits
 from .records import WorkItem
 from .structure import parse_document
 
+CHUNK = 1 << 20
 
-def load_items(folder: Path) -> tuple[list[WorkItem], list[DocumentError]]:
+
+def load_items(folder: Path, limits: ReadLimits | None = None) -> tuple[list[WorkItem], list[DocumentError]]:
     """Every work item of every readable document; unreadable files come back as problems."""
     if not Path(folder).is_dir():
         raise CorpusEmpty(f"找不到语料目录:{folder}")
-    documents, problems = read_corpus(Path(folder))
+    documents, problems = read_corpus(Path(folder), limits)
     items: list[WorkItem] = []
     for doc in documents:
         found = parse_document(doc)
@@ -25,8 +29,18 @@ def load_items(folder: Path) -> tuple[list[WorkItem], list[DocumentError]]:
     return items, problems
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file under the corpus folder, by relative path: what a rebuild compares."""
+def file_hashes(folder: Path, limits: ReadLimits | None = None) -> dict[str, str]:
+    """sha256 of every document file the reader would read, by relative path: what a rebuild compares.
+
+    Other files (an .iso, a video) and files over the size limit are never
+    opened; the rest are hashed in chunks, never held whole in memory.
+    """
     folder = Path(folder)
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    limits = limits or read_limits()
+    hashes = {}
+    for path in scan(folder)[0]:
+        if path.stat().st_size > limits.max_file_bytes:
+            continue
+        with path.open("rb") as handle:
+            hashes[path.relative_to(folder).as_posix()] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return hashes
