@@ -62,7 +62,7 @@ SENTENCE_STOPS = "。！？；!?;"
 # Words that end the title of a policy document, longest first, and the
 # bracketed years or "(试行)" that may follow them.
 TITLE_WORDS = (
-    "工作要点|实施方案|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
+    "工作要点|实施方案|任务分工表|分工表|任务清单|一览表|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
     "要点|方案|计划|意见|通知|办法|规划|规定|细则|安排|决定|报告|总结|纲要|条例|措施|清单|公告|通告|批复|指南"
 )
 TITLE_LINE = re.compile(rf"[^。，；]{{2,58}}(?:{TITLE_WORDS})(?:[(（][^()（）]{{1,20}}[)）])?")

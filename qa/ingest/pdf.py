@@ -8,6 +8,7 @@ from pathlib import Path
 from .extracted import Extracted, Unreadable
 from .limits import ReadLimits
 
+UNMAPPED = "(cid:"
 BLANK_LEVEL = 200  # a page whose darkest pixel is lighter than this holds no text
 OCR_SCALE = 2.5  # 180 dpi: small print of a scanned A4 page stays legible to the recogniser
 
@@ -81,8 +82,10 @@ def _table_pages(data: bytes, pages: list[int]) -> dict[int, list]:
             for k in pages:
                 page = pdf.pages[k]
                 tables = [t for t in page.find_tables() if len(t.rows) > 1]
-                if tables:
-                    found[k] = _page_blocks(page, tables)
+                blocks = _page_blocks(page, tables) if tables else []
+                # pdfminer cannot map some CJK fonts back to characters ("(cid:123)"): keep pypdf's text then.
+                if blocks and not any(UNMAPPED in str(block) for block in blocks):
+                    found[k] = blocks
                 page.close()
     except Exception:  # pdfminer fails on some files pypdf reads: keep the text layer alone then
         return {}
@@ -97,20 +100,23 @@ def _page_blocks(page, tables) -> list:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     lines = [(line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()]
-    rows = [(t.bbox[1], [[cell or "" for cell in row] for row in _filled(t.extract())]) for t in tables]
+    rows = [(t.bbox[1], _grid(t)) for t in tables]
     return [block for _, block in sorted(lines + rows, key=lambda pair: pair[0])]
 
 
-def _filled(rows: list[list]) -> list[list]:
-    """pdfplumber gives a merged cell's text in its first grid cell and None in the others it spans:
-    the text is repeated across (to the right) and down, as the table shows it."""
-    grid = [list(row) for row in rows]
-    for r, row in enumerate(grid):
-        for c, cell in enumerate(row):
-            if cell is None:
-                left = row[c - 1] if c > 0 else None
-                above = grid[r - 1][c] if r > 0 and c < len(grid[r - 1]) else None
-                row[c] = left if left is not None else above
+def _grid(table) -> list[list[str]]:
+    """The table's grid from its cells' geometry: a merged cell covers several grid cells, across or
+    down, and its text goes in each (pdfplumber gives it once, with None where it spans)."""
+    texts = table.extract()
+    cells = [(box, text or "") for row, row_texts in zip(table.rows, texts)
+             for box, text in zip(row.cells, row_texts) if box is not None]
+    xs = sorted({round(x) for box, _ in cells for x in (box[0], box[2])})
+    ys = sorted({round(y) for box, _ in cells for y in (box[1], box[3])})
+    grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    for (x0, top, x1, bottom), text in cells:
+        for r in range(ys.index(round(top)), ys.index(round(bottom))):
+            for c in range(xs.index(round(x0)), xs.index(round(x1))):
+                grid[r][c] = text
     return grid
 
 
