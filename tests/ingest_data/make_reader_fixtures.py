@@ -1,6 +1,6 @@
 """Write the reader fixtures of tests/ingest_data: one document per format, with tables.
 
-Run from the repository root:  .venv/bin/python tests/ingest_data/make_fixtures.py
+Run from the repository root:  .venv/bin/python tests/ingest_data/make_reader_fixtures.py
 
 Each is a small county plan for minor protection with its 附件 task-division
 table, saved the way such files arrive: a web page saved from a county site
@@ -146,7 +146,7 @@ def write_xlsx(path: Path) -> None:
 # --- text PDF with ruling lines ----------------------------------------------------
 COLUMNS = [72, 112, 272, 352, 452, 523]
 ROW_H = 24
-PDF_BEFORE = [TITLE, BODY[0], BODY[2], CAPTION]
+PDF_BEFORE = [TITLE, BODY[0], BODY[2], CAPTION]  # item 1's line is too wide for the page; item 2 stands in
 PDF_ROWS = [row[:3] + [row[3].split("、")[0]] + row[4:] for row in ROWS]  # one co unit per cell: narrow columns
 
 
