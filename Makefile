@@ -21,7 +21,7 @@ run: build
 	$(PY) -m qa serve
 
 # Browser tests drive Debian's Chromium (a browser download by Playwright is not possible offline);
-# the CJK font makes screenshots readable.
+# the CJK font makes screenshots readable, and lets pdfium draw the test PDFs' Chinese for the OCR tests.
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }

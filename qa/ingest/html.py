@@ -41,9 +41,10 @@ def read_html(path: Path, limits: ReadLimits) -> Extracted:
         raise Unreadable("网页文件为空或已损坏") from err
     box = file_info(tree)
     tables = _swap_tables(tree)
-    metadata = trafilatura.bare_extraction(tree, with_metadata=True, include_tables=False)
+    from trafilatura.metadata import extract_metadata
+
+    title = (extract_metadata(tree).title or "").strip()
     body = trafilatura.extract(tree, output_format="txt", include_tables=False, include_comments=False) or ""
-    title = (getattr(metadata, "title", None) or "").strip() if metadata is not None else ""
     out = Extracted()
     if title:
         out.lines.append(title)
