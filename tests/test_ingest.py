@@ -132,11 +132,28 @@ def test_scanned_pdf_reads_through_ocr_into_the_items_of_its_text_version(scanne
         assert difflib.SequenceMatcher(None, ocr.text, true.text).ratio() > 0.95
 
 
-def test_photo_of_a_page_reads_through_ocr(scanned_page):
-    doc = read_document(scanned_page / "photo.png", scanned_page)
-    assert doc.title == "*县2024年养老服务工作要点"
-    assert doc.text.startswith("*县2024年养老服务工作要点\n为积极应对人口老龄化")
-    assert doc.warnings == ["图片经OCR识别,请核对文字"]
+NO_NETWORK = """
+import json, socket, sys
+from pathlib import Path
+def refuse(*args, **kwargs):
+    raise OSError("network use during OCR")
+socket.socket.connect = socket.socket.connect_ex = socket.create_connection = refuse
+from qa.read import read_document
+path = Path(sys.argv[1])
+doc = read_document(path, path.parent)
+print(json.dumps({"title": doc.title, "text": doc.text, "warnings": doc.warnings}, ensure_ascii=False))
+"""
+
+
+def test_photo_of_a_page_reads_through_ocr_without_the_network(scanned_page):
+    # In a process whose sockets refuse to connect: the OCR models must come with the package.
+    run = subprocess.run([sys.executable, "-c", NO_NETWORK, str(scanned_page / "photo.png")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    doc = json.loads(run.stdout)
+    assert doc["title"] == "*县2024年养老服务工作要点"
+    assert doc["text"].startswith("*县2024年养老服务工作要点\n为积极应对人口老龄化")
+    assert doc["warnings"] == ["图片经OCR识别,请核对文字"]
 
 
 def test_ocr_models_ship_with_the_package():
@@ -287,7 +304,22 @@ def test_symlinks_leaving_the_corpus_are_skipped_with_a_warning(tmp_path):
     documents, errors = read_corpus(corpus)
     assert [doc.source for doc in documents] == ["plan.txt", "same-plan.txt"]
     assert {err.source: err.reason for err in errors} == {
-        "passwd.txt": "符号链接指向语料目录之外,已跳过", "etc": "符号链接指向语料目录之外,已跳过",
-        "outside.md": "符号链接指向语料目录之外,已跳过"}
+        "passwd.txt": "符号链接指向语料目录之外,不予读取", "etc": "符号链接指向语料目录之外,不予读取",
+        "outside.md": "符号链接指向语料目录之外,不予读取"}
     assert sorted(file_hashes(corpus)) == ["plan.txt", "same-plan.txt"]
     assert all("root:" not in doc.text for doc in documents)
+
+
+def test_page_laid_out_in_tables_keeps_its_article_as_text_and_only_the_data_table_as_a_table(tmp_path):
+    # Older county sites put the whole page in nested layout tables.
+    body = "".join(f"<p>{line}</p>" for line in [fx.TITLE, *fx.BODY, fx.CAPTION])
+    data = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in fx.ROWS[:1] + fx.ROWS[3:])
+    page = f"""<html><head><meta charset="utf-8"><title>{fx.TITLE}</title></head><body>
+<table width="1000"><tr><td colspan="2"><img src="logo.gif">*县人民政府门户网站</td></tr>
+<tr><td width="200"><table><tr><td><a href="/">首页</a></td></tr><tr><td><a href="/zw">政务公开</a></td></tr></table></td>
+<td><table><tr><td>{body}<table border="1">{data}</table><p>{fx.SIGNATURE}</p></td></tr></table></td></tr>
+<tr><td colspan="2">版权所有：*县人民政府 浙ICP备05000000号</td></tr></table></body></html>"""
+    (tmp_path / "old-site.htm").write_text(page, encoding="utf-8")
+    doc = read_document(tmp_path / "old-site.htm", tmp_path)
+    assert _lines(doc.text) == [fx.TITLE, *fx.BODY, fx.CAPTION, fx.SIGNATURE]
+    assert doc.tables == [Table([fx.ROWS[0], fx.ROWS[3]], doc.text.index(fx.SIGNATURE), fx.CAPTION)]

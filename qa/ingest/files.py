@@ -8,7 +8,7 @@ from pathlib import Path
 from .formats import SUFFIXES
 
 SKIPPED_NAMES = {"readme.md"}
-OUTSIDE = "符号链接指向语料目录之外,已跳过"
+OUTSIDE = "符号链接指向语料目录之外,不予读取"
 
 
 def scan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:

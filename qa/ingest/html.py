@@ -25,7 +25,8 @@ KEPT_LABELS = ("发文机关", "发文字号", "成文日期", "发布日期")
 BOX_LABELS = ("索引号", "主题分类", "发文机关", "发文字号", "文号", "成文日期", "发布日期", "标题", "有效性",
               "主题词", "体裁分类", "组配分类", "公开方式", "公开范围", "信息来源", "生效日期", "废止日期", "名称")
 LABEL = re.compile(rf"^({'|'.join(sorted(BOX_LABELS, key=len, reverse=True))})\s*[:：]\s*(.*)$")
-BOX_MIN_LABELS = 2  # a table with this many label cells is the file-information box
+BOX_MIN_LABELS = 2
+MAX_CELL_CHARS = 400  # a cell holding more is a layout cell around an article, not a table cell  # a table with this many label cells is the file-information box
 # Site chrome that sometimes survives in the body: print/close links, visit counters, font size, ICP number.
 CHROME = re.compile(r"打印本页|关闭窗口|【字体|浏览次数|访问次数|ICP备|公网安备|网站标识码|当前位置[:：]")
 
@@ -94,18 +95,23 @@ def _squeeze(token: str) -> str:
 
 
 def _swap_tables(tree) -> list[list[list[str]]]:
-    """Resolve every outermost table into rows and put a placeholder paragraph in its place.
+    """Resolve every data table into rows and put a placeholder paragraph in its place.
 
-    The file-information box is dropped instead: its values are read by ``file_info``.
+    Older sites lay whole pages out in tables: only tables holding no other
+    table, with two rows of two cells or more and no article-length cell, are
+    data; layout tables stay for trafilatura to read through. The
+    file-information box is dropped: its values are read by ``file_info``.
     """
     import lxml.html
 
     tables = []
     for table in list(tree.iter("table")):
-        if table.getparent() is None or any(a.tag == "table" for a in table.iterancestors()):
+        if table.getparent() is None or next(table.iterdescendants("table"), None) is not None:
             continue
         rows = table_rows(table)
-        labels = sum(1 for row in rows for cell in row if LABEL.match(_squeeze(cell)) or _squeeze(cell).rstrip("：:") in BOX_LABELS)
+        if not _is_data(rows):
+            continue
+        labels = sum(1 for row in rows for cell in row if _is_label(cell))
         placeholder = lxml.html.Element("p")
         placeholder.tail = table.tail
         if labels < BOX_MIN_LABELS:
@@ -113,6 +119,16 @@ def _swap_tables(tree) -> list[list[list[str]]]:
             tables.append(rows)
         table.getparent().replace(table, placeholder)
     return tables
+
+
+def _is_data(rows: list[list[str]]) -> bool:
+    wide_rows = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
+    return wide_rows >= 2 and max(len(cell) for row in rows for cell in row) <= MAX_CELL_CHARS
+
+
+def _is_label(cell: str) -> bool:
+    squeezed = _squeeze(cell)
+    return LABEL.match(squeezed) is not None or squeezed.rstrip("：:") in BOX_LABELS
 
 
 def table_rows(table) -> list[list[str]]:
