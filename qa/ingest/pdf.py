@@ -10,7 +10,7 @@ from .limits import ReadLimits
 
 UNMAPPED = "(cid:"
 BLANK_LEVEL = 200  # a page whose darkest pixel is lighter than this holds no text
-OCR_SCALE = 2.5  # 180 dpi: small print of a scanned A4 page stays legible to the recogniser
+OCR_SCALE = 2.0  # 144 dpi: small print of a scanned A4 page stays legible to the recogniser
 
 
 def read_pdf(path: Path, limits: ReadLimits) -> Extracted:
@@ -125,14 +125,17 @@ def _ocr_pages(data: bytes, pages: list[int], name: str) -> dict[int, list[str]]
     import pypdfium2 as pdfium
     from tqdm import tqdm
 
-    from .ocr import recognise
+    from .ocr import MAX_PIXELS, recognise
 
     document = pdfium.PdfDocument(data)
     found = {}
     try:
         for k in tqdm(pages, desc=f"OCR {name}", unit="页", leave=False):
             page = document[k]
-            image = page.render(scale=OCR_SCALE).to_pil()
+            width, height = page.get_size()
+            # A page drawn metres wide must not become a gigabyte bitmap: cap the pixels, not the page.
+            scale = min(OCR_SCALE, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
+            image = page.render(scale=scale).to_pil()
             found[k] = recognise(image) if _has_ink(image) else []
             page.close()
     finally:
