@@ -114,8 +114,25 @@ def scanned_page(tmp_path_factory) -> Path:
     image = pdf[0].render(scale=2, crop=(0, CROP_BOTTOM, 0, 0)).to_pil().convert("RGB")
     pdf.close()
     image.save(folder / "scanned.pdf", resolution=144)
-    image.crop((0, 0, image.width, 160 * 2)).save(folder / "photo.png")  # the title and the first lines
+    photo = image.crop((0, 0, image.width, 160 * 2))  # the title and the first lines
+    photo.save(folder / "photo.png")
+    _mixed_pdf(folder / "mixed.pdf", photo)
     return folder
+
+
+def _mixed_pdf(path: Path, photo) -> None:
+    """Page 2 of the text PDF, then a page that is only an image: one document, two kinds of page."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    scan = io.BytesIO()
+    photo.save(scan, format="PDF", resolution=144)
+    writer = PdfWriter()
+    writer.add_page(PdfReader(DATA / "county-elderly-care-2024-print.pdf").pages[1])
+    writer.add_page(PdfReader(scan).pages[0])
+    with path.open("wb") as out:
+        writer.write(out)
 
 
 def test_scanned_pdf_reads_through_ocr_into_the_items_of_its_text_version(scanned_page):
@@ -130,6 +147,18 @@ def test_scanned_pdf_reads_through_ocr_into_the_items_of_its_text_version(scanne
     for ocr, true in zip(ocr_items, text_items):
         assert (ocr.section, ocr.number, ocr.title, ocr.units) == (true.section, true.number, true.title, true.units)
         assert difflib.SequenceMatcher(None, ocr.text, true.text).ratio() > 0.95
+
+
+def test_a_page_without_text_among_text_pages_is_read_by_ocr_in_its_place(scanned_page):
+    doc = read_document(scanned_page / "mixed.pdf", scanned_page)
+    printed = read_document(DATA / "county-elderly-care-2024-print.pdf", DATA).text
+    lines = doc.text.split("\n")
+    # The text page first, word for word as printed, then the picture page read by OCR and re-joined into paragraphs.
+    assert printed.endswith("\n".join(lines[:-2]))
+    assert lines[-2:] == ["*县2024年养老服务工作要点",
+                          "为积极应对人口老龄化，加快构建居家社区机构相协调、医养康养相结合的养老服务体系，"
+                          "根据省、市关于推进基本养老服务体系建设的部署要求，结合我县实际，制定本要点。"]
+    assert doc.warnings == ["第2页为扫描件,已OCR识别"]
 
 
 NO_NETWORK = """
