@@ -352,3 +352,17 @@ def test_page_laid_out_in_tables_keeps_its_article_as_text_and_only_the_data_tab
     doc = read_document(tmp_path / "old-site.htm", tmp_path)
     assert _lines(doc.text) == [fx.TITLE, *fx.BODY, fx.CAPTION, fx.SIGNATURE]
     assert doc.tables == [Table([fx.ROWS[0], fx.ROWS[3]], doc.text.index(fx.SIGNATURE), fx.CAPTION)]
+
+
+def test_page_without_charset_and_with_a_list_style_information_box(tmp_path):
+    page = f"""<html><head><title>{fx.WEB_TITLE}</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/zw">政务公开</a></div>
+<ul class="xxgk"><li><b>索引号：</b>000/2024-1</li><li><b>发文机关：</b>{fx.WEB_BOX['发文机关']}</li>
+<li><b>发文字号：</b>{fx.WEB_BOX['发文字号']}</li><li><b>成文日期：</b>{fx.WEB_BOX['成文日期']}</li></ul>
+<div class="content"><h1>{fx.WEB_TITLE}</h1>{''.join(f'<p>{line}</p>' for line in [*fx.WEB_OPENING, fx.TITLE, *fx.BODY])}</div>
+<div class="foot">【打印本页】【关闭窗口】 浙ICP备05000000号</div></body></html>"""
+    (tmp_path / "notice.html").write_bytes(page.encode("gbk"))  # no <meta charset>: the bytes tell
+    doc = read_document(tmp_path / "notice.html", tmp_path)
+    box = [f"{label}：{fx.WEB_BOX[label]}" for label in ("发文机关", "发文字号", "成文日期")]
+    assert _lines(doc.text) == [fx.WEB_TITLE, *box, *fx.WEB_OPENING, fx.TITLE, *fx.BODY]
+    assert doc.tables == []

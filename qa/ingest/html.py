@@ -54,7 +54,7 @@ def read_html(path: Path, limits: ReadLimits) -> Extracted:
         match = PLACEHOLDER_LINE.match(line.strip())
         if match:
             out.add_table(tables[int(match.group(1))])
-        elif line.strip() and line.strip() != title and not CHROME.search(line) and not LABEL.match(line.strip()):
+        elif line.strip() and line.strip() != title and not CHROME.search(line) and not _from_box(line, box):
             out.lines.append(line)
     if len(out.lines) <= 1 + len(box) and not out.tables:
         raise Unreadable("网页中没有找到正文")
@@ -79,7 +79,7 @@ def file_info(tree) -> dict[str, str]:
     tokens = [text.strip() for text in tree.xpath("//body//text()") if text.strip()]
     found: dict[str, str] = {}
     for k, token in enumerate(tokens):
-        match = LABEL.match(re.sub(r"[\s\u3000]+", "", token[:8]) + token[8:])
+        match = LABEL.match(_squeeze(token))
         if not match:
             continue
         value = match.group(2).strip()
@@ -88,6 +88,12 @@ def file_info(tree) -> dict[str, str]:
         label = "发文字号" if match.group(1) == "文号" else match.group(1)
         found.setdefault(label, value)
     return {label: value for label, value in found.items() if value}
+
+
+def _from_box(line: str, box: dict[str, str]) -> bool:
+    """Whether a body line repeats the file-information box ("发文字号：…" with the box's own value)."""
+    match = LABEL.match(_squeeze(line.strip()))
+    return match is not None and (not match.group(2) or any(value in line for value in box.values()))
 
 
 def _squeeze(token: str) -> str:
