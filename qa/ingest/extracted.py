@@ -29,9 +29,10 @@ class Extracted:
     tables: list[RawTable] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def add_table(self, rows: list[list[str]], caption: str = "") -> None:
+    def add_table(self, rows: list[list[str]], caption: str = "", lines: list[str] | None = None) -> None:
+        """Keep a table (unless it is empty) and put its mark at the end of ``lines`` (default: the text)."""
         if any(cell.strip() for row in rows for cell in row):
-            self.lines.append(table_mark(len(self.tables)))
+            (self.lines if lines is None else lines).append(table_mark(len(self.tables)))
             self.tables.append(RawTable(rows, caption))
 
     @property

@@ -35,8 +35,7 @@ def read_pdf(path: Path, limits: ReadLimits) -> Extracted:
                 if isinstance(block, str):
                     lines.append(block)
                 else:
-                    out.add_table(block)
-                    lines.append(out.lines.pop())
+                    out.add_table(block, lines=lines)
         else:
             lines.extend(page.splitlines())
     if not any(line.strip() for line in lines) and not out.tables:
