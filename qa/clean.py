@@ -62,13 +62,16 @@ SENTENCE_STOPS = "。！？；!?;"
 # Words that end the title of a policy document, longest first, and the
 # bracketed years or "(试行)" that may follow them.
 TITLE_WORDS = (
-    "工作要点|实施方案|任务分工表|分工表|任务清单|一览表|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
+    "工作要点|实施方案|任务分工表|分工表|任务清单|一览表|台账|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
     "要点|方案|计划|意见|通知|办法|规划|规定|细则|安排|决定|报告|总结|纲要|条例|措施|清单|公告|通告|批复|指南"
 )
 TITLE_LINE = re.compile(rf"[^。，；]{{2,58}}(?:{TITLE_WORDS})(?:[(（][^()（）]{{1,20}}[)）])?")
 TITLE_PREFIX = re.compile(rf"[^。，；,;:：]{{2,58}}?(?:{TITLE_WORDS})(?![的之])")
 TITLE_MORE = re.compile(rf"[^。，；,;:：\d]{{0,6}}?(?:{TITLE_WORDS})")  # "…规划" + "实施方案"
 MAX_TITLE = 60
+MAX_TITLE_LINES = 3
+TITLE_SEARCH_LINES = 8  # a red-header file puts issuer, "文件" and its 文号 above the title
+DOC_NUMBER = re.compile(r"[〔［\[(（]\d{4}[〕］\])）]\d+号")  # "X政办发〔2024〕12号" is never part of a title
 
 
 def clean_text(raw: str) -> str:
@@ -145,10 +148,19 @@ def find_title(text: str) -> str | None:
     ("市2023年未成年人保护工作要点2023年是…"): then the title is the shortest
     opening that ends in a title word and is followed by more text.
     """
-    lines = [line for line in text.split("\n") if line.strip()][:5]
-    for line in lines:
-        if len(line) <= MAX_TITLE and TITLE_LINE.fullmatch(line) and not HEADING_START.match(line):
+    lines = [line for line in text.split("\n") if line.strip()][:TITLE_SEARCH_LINES]
+    for line in lines[:5]:
+        if _reads_as_title(line):
             return line
+    for k in range(len(lines)):
+        joined = ""
+        # A title set in large type breaks over lines ("…关于印发" / "《…要点》的" / "通知").
+        for line in lines[k:k + MAX_TITLE_LINES]:
+            if len(line) > MAX_TITLE or line[-1] in SENTENCE_STOPS + ":：" or DOC_NUMBER.search(line):
+                break
+            joined += line
+            if _reads_as_title(joined):
+                return joined
     if lines and len(lines[0]) > MAX_TITLE:
         first = lines[0]
         match = TITLE_PREFIX.match(first)
@@ -160,6 +172,10 @@ def find_title(text: str) -> str | None:
         if first[end] not in "。，；、,;:：)）":
             return first[:end]
     return None
+
+
+def _reads_as_title(line: str) -> bool:
+    return len(line) <= MAX_TITLE and TITLE_LINE.fullmatch(line) is not None and not HEADING_START.match(line)
 
 
 def _is_wide(char: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from .extracted import Extracted, Unreadable
@@ -75,6 +76,8 @@ def _table_pages(data: bytes, pages: list[int]) -> dict[int, list]:
     """For pages holding ruled tables: their lines outside the tables and the tables, top to bottom."""
     import pdfplumber
 
+    # pdfminer warns on every glyph of some fonts ("Could not get FontBBox…"): noise on the console, no news.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     found = {}
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
