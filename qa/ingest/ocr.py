@@ -20,8 +20,10 @@ LINE_OVERLAP = 0.5  # boxes share a line when they overlap this much of the smal
 
 @lru_cache(maxsize=1)
 def engine():
-    from rapidocr_onnxruntime import RapidOCR
-
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as err:  # OpenCV without the system's libGL, or the package missing
+        raise Unreadable(f"OCR 组件不可用({err}),无法识别扫描件;请安装 rapidocr-onnxruntime 及 libgl1") from err
     return RapidOCR()
 
 
