@@ -355,7 +355,7 @@ def test_page_laid_out_in_tables_keeps_its_article_as_text_and_only_the_data_tab
 
 
 def test_page_without_charset_and_with_a_list_style_information_box(tmp_path):
-    page = f"""<html><head><title>{fx.WEB_TITLE}</title></head><body>
+    page = f"""<html><head><title>{fx.WEB_TITLE}_政务公开_*县人民政府</title></head><body>
 <div class="nav"><a href="/">首页</a> <a href="/zw">政务公开</a></div>
 <ul class="xxgk"><li><b>索引号：</b>000/2024-1</li><li><b>发文机关：</b>{fx.WEB_BOX['发文机关']}</li>
 <li><b>发文字号：</b>{fx.WEB_BOX['发文字号']}</li><li><b>成文日期：</b>{fx.WEB_BOX['成文日期']}</li></ul>

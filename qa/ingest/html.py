@@ -18,7 +18,8 @@ from .limits import ReadLimits
 from .text import decode_text
 
 PLACEHOLDER = "QATABLEPLACEHOLDER{}QATABLEPLACEHOLDER"
-PLACEHOLDER_LINE = re.compile(r"^QATABLEPLACEHOLDER(\d+)QATABLEPLACEHOLDER$")
+PLACEHOLDER_ANY = re.compile(r"QATABLEPLACEHOLDER(\d+)QATABLEPLACEHOLDER")
+SITE_TRAIL = re.compile(r"\s*[_|｜]\s*|\s+[-—]\s+")
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 # What the metadata stage needs from the box, in the order the lines are written.
 KEPT_LABELS = ("发文机关", "发文字号", "成文日期", "发布日期")
@@ -44,21 +45,31 @@ def read_html(path: Path, limits: ReadLimits) -> Extracted:
     tables = _swap_tables(tree)
     from trafilatura.metadata import extract_metadata
 
-    title = (extract_metadata(tree).title or "").strip()
+    title = page_title(extract_metadata(tree).title or "")
     body = trafilatura.extract(tree, output_format="txt", include_tables=False, include_comments=False) or ""
-    out = Extracted()
-    if title:
-        out.lines.append(title)
+    out = Extracted([title] if title else [])
     out.lines.extend(f"{label}：{box[label]}" for label in KEPT_LABELS if box.get(label))
+    found = 0
     for line in body.split("\n"):
-        match = PLACEHOLDER_LINE.match(line.strip())
-        if match:
-            out.add_table(tables[int(match.group(1))])
-        elif line.strip() and line.strip() != title and not CHROME.search(line) and not _from_box(line, box):
-            out.lines.append(line)
-    if len(out.lines) <= 1 + len(box) and not out.tables:
+        # A placeholder is a paragraph of its own, but trafilatura may glue text to it: split it out.
+        for k, piece in enumerate(PLACEHOLDER_ANY.split(line)):
+            if k % 2:
+                out.add_table(tables[int(piece)])
+            elif piece.strip() and piece.strip() != title and not CHROME.search(piece) and not _from_box(piece, box):
+                out.lines.append(piece.strip())
+                found += 1
+    if not found and not out.tables:
         raise Unreadable("网页中没有找到正文")
     return out
+
+
+def page_title(title: str) -> str:
+    """The article's title without the site's trail ("…的通知_通知公告_*县人民政府")."""
+    parts = [part for part in SITE_TRAIL.split(title.strip()) if part]
+    if not parts:
+        return ""
+    longer = [part for part in parts[1:] if len(part) > 2 * len(parts[0])]  # "首页 | 关于…的通知"
+    return longer[0] if longer else parts[0]
 
 
 def decode_page(data: bytes) -> str:
