@@ -366,3 +366,28 @@ def test_page_without_charset_and_with_a_list_style_information_box(tmp_path):
     box = [f"{label}：{fx.WEB_BOX[label]}" for label in ("发文机关", "发文字号", "成文日期")]
     assert _lines(doc.text) == [fx.WEB_TITLE, *box, *fx.WEB_OPENING, fx.TITLE, *fx.BODY]
     assert doc.tables == []
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("关于印发《*县养老服务实施方案》的通知_通知公告_*县人民政府", "关于印发《*县养老服务实施方案》的通知"),
+    ("首页 | 关于印发《*县养老服务实施方案》的通知", "关于印发《*县养老服务实施方案》的通知"),
+    ("*县民政局 - 关于做好暑期安全工作的通知 - 门户网站", "关于做好暑期安全工作的通知"),
+    ("", ""),
+])
+def test_page_title_drops_the_site_trail(title, expected):
+    from qa.ingest.html import page_title
+
+    assert page_title(title) == expected
+
+
+def test_ocr_boxes_are_read_line_by_line_left_to_right():
+    from qa.ingest.ocr import reading_order
+
+    def box(left, top, right, bottom, text):
+        return [[[left, top], [right, top], [right, bottom], [left, bottom]], text, 0.99]
+
+    # Two lines; the second line's boxes come first and out of order, one sits a little higher.
+    boxes = [box(300, 62, 500, 88, "配合单位：县教育局"), box(40, 60, 290, 86, "牵头单位：县妇联，"),
+             box(40, 10, 400, 40, "一、加强家庭保护"), box(410, 12, 480, 40, "(2024)")]
+    assert reading_order(boxes) == ["一、加强家庭保护(2024)", "牵头单位：县妇联，配合单位：县教育局"]
+    assert reading_order([box(40, 10, 100, 30, "Page"), box(110, 10, 150, 30, "3")]) == ["Page 3"]
