@@ -391,3 +391,40 @@ def test_ocr_boxes_are_read_line_by_line_left_to_right():
              box(40, 10, 400, 40, "一、加强家庭保护"), box(410, 12, 480, 40, "(2024)")]
     assert reading_order(boxes) == ["一、加强家庭保护(2024)", "牵头单位：县妇联，配合单位：县教育局"]
     assert reading_order([box(40, 10, 100, 30, "Page"), box(110, 10, 150, 30, "3")]) == ["Page 3"]
+
+
+def test_word_list_numbering_is_printed_as_word_shows_it(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    numbering.insert(0, parse_xml(f'<w:abstractNum {w} w:abstractNumId="90">' + "".join(
+        f'<w:lvl w:ilvl="{k}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for k, (fmt, text) in enumerate(levels)) + "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    document.add_paragraph("区2024年工作要点")
+    outline = [(0, "总体要求"), (1, "加强组织领导"), (2, "成立工作专班。"), (2, "建立例会制度。"),
+               (1, "完善工作机制"), (2, "健全考核办法。"), (0, "保障措施")]
+    for level, text in outline:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.add_paragraph("一项要点", style="List Bullet")  # a bullet is not a number
+    document.save(tmp_path / "numbered.docx")
+    doc = read_document(tmp_path / "numbered.docx", tmp_path)
+    assert _lines(doc.text) == ["区2024年工作要点", "一、总体要求", "（一）加强组织领导", "1.成立工作专班。",
+                                "2.建立例会制度。", "（二）完善工作机制", "1.健全考核办法。", "二、保障措施", "一项要点"]
+
+
+@pytest.mark.parametrize("value, fmt, shown", [
+    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (15, "chineseCountingThousand", "十五"),
+    (21, "chineseCounting", "二十一"), (105, "chineseCounting", "一百零五"), (3, "decimalEnclosedCircle", "③"),
+    (2, "ideographTraditional", "乙"), (12, "decimalFullWidth", "１２"), (4, "upperRoman", "IV"), (7, "decimal", "7"),
+])
+def test_word_number_formats(value, fmt, shown):
+    from qa.ingest.docx_numbering import format_number
+
+    assert format_number(value, fmt) == shown

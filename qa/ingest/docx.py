@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from .docx_numbering import Numbering
 from .extracted import Extracted, Unreadable
 from .limits import ReadLimits, check_archive
 
@@ -20,7 +21,7 @@ def read_docx(path: Path, limits: ReadLimits) -> Extracted:
     try:
         document = docx.Document(str(path))
         out = Extracted()
-        _read_blocks(document, out)
+        _read_blocks(document, out, Numbering(document))
     except Exception as err:  # a broken package fails in zipfile, lxml or python-docx alike
         raise Unreadable("docx 文件已损坏") from err
     return out
@@ -39,14 +40,14 @@ def not_a_zip_reason(path: Path, program: str, suffix: str) -> str:
     return f"这是旧版 {program} 文件,请用 {program} 另存为 {suffix}"
 
 
-def _read_blocks(container, out: Extracted) -> None:
+def _read_blocks(container, out: Extracted, numbering: Numbering) -> None:
     from docx.table import Table
 
     for block in container.iter_inner_content():
         if isinstance(block, Table):
             out.add_table(_table_rows(block))
         else:
-            out.lines.append(block.text)
+            out.lines.append(numbering.label(block) + block.text)
 
 
 def _table_rows(table) -> list[list[str]]:
