@@ -7,7 +7,9 @@ that carry it out; everything after the structure stage works on these.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,16 @@ class WorkItem:
     @classmethod
     def from_dict(cls, data: dict) -> "WorkItem":
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def doc_id_for(source: str) -> str:
+    """The stable id of a document from its path in the corpus folder.
+
+    "2024/县 方案.docx" -> "2024--县-方案": suffix dropped, folders joined with "--",
+    anything but letters, digits (Chinese included), "_" and "-" replaced by "-".
+    Readers and the shapes stage both call this, so an id never depends on who made it.
+    """
+    path = PurePosixPath(str(source).replace("\\", "/"))
+    parts = [*path.parts[:-1], path.stem] if path.suffix else list(path.parts)
+    cleaned = [re.sub(r"-{2,}", "-", re.sub(r"[^\w-]+", "-", part)).strip("-") for part in parts]
+    return "--".join(p for p in cleaned if p) or "doc"

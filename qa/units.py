@@ -23,6 +23,12 @@ _CO = re.compile(r"(?:配合|协办|参与)单位[:：]")
 # "市民政局牵头，市教育局、市公安局配合"
 _LEAD_VERB = re.compile(r"^(?P<lead>.+?)牵头[，,；;、]?(?P<co>.+?)(?:等)?(?:参与|配合|协同|协助)(?:实施|落实)?$")
 _PREFIXES = ("市", "区", "县", "省")
+# "责任单位：市民政局(牵头)、市教育局": the lead is marked after its name.
+_LEAD_MARK = re.compile(r"[(（]\s*牵头\s*[)）]$")
+# What the name of a government body, organisation or institution ends with: general Chinese, no corpus.
+_BODY_SUFFIX = re.compile(
+    r"(?:局|委|办|部|院|会|厅|署|所|站|中心|队|政府|部门|单位|机构|学校|幼儿园|团|联|协|处|科|室|组|"
+    r"公司|集团|银行|街道|乡镇|镇|乡|村|社区|馆|台|社|监护人|家长|父母)$")
 # "市委宣传部" is known as "宣传部"; "*市…办公室" as "…办公室".
 _STRIP = re.compile(r"^\*?(?:[市区县省]委(?=..)|[市区县省](?=..))")
 
@@ -53,12 +59,27 @@ def parse_closer(content: str) -> Units:
     content = re.sub(r"\s+", "", content)
     lead_at, co_at = _LEAD.search(content), _CO.search(content)
     if lead_at or co_at:
-        return _parse_labelled(content, lead_at, co_at)
+        return _mark_leads(_parse_labelled(content, lead_at, co_at))
     verbs = _LEAD_VERB.match(_DUTY_TAIL.sub("", content))
     if verbs:
         lead, co = split_units(verbs["lead"]), split_units(verbs["co"])
         return Units(lead + co, lead, co)
-    return Units(split_units(content))
+    return _mark_leads(Units(split_units(content)))
+
+
+def _mark_leads(units: Units) -> Units:
+    """'A(牵头)、B' in a list without lead/co labels: A leads, the others cooperate."""
+    if not any(_LEAD_MARK.search(u) for u in units.units):
+        return units
+    lead = [_LEAD_MARK.sub("", u) for u in units.units if _LEAD_MARK.search(u)]
+    co = [u for u in units.units if not _LEAD_MARK.search(u) and u not in units.lead_units]
+    return Units(list(dict.fromkeys(lead + co)), lead, co)
+
+
+def looks_like_unit(name: str) -> bool:
+    """'市民政局', '学校', '各成员单位' are bodies; '各地要切实' is not."""
+    return 2 <= len(name) <= 40 and _BODY_SUFFIX.search(name) is not None and not re.search(
+        r"[要应将把对在。，]", name)
 
 
 def _parse_labelled(content: str, lead_at, co_at) -> Units:
@@ -115,8 +136,10 @@ class UnitRegistry:
             for full in fulls:
                 for unit in names.get(full, set()).copy():
                     names.setdefault(short, set()).add(unit)
-                    for prefix in _PREFIXES:
-                        names.setdefault(prefix + short, set()).add(unit)
+                    # "县教体局" names the county's bureau only: a city and a county unit never merge.
+                    prefix = unit[0] if unit[0] in _PREFIXES and strip_prefix(unit) != unit else ""
+                    for own in ([prefix] if prefix else _PREFIXES):
+                        names.setdefault(own + short, set()).add(unit)
         return names
 
     def counts(self) -> list[tuple[str, int]]:
