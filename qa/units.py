@@ -173,3 +173,55 @@ class UnitRegistry:
         for _, _, name in self.mentions(re.sub(r"\s+", "", text)):
             units.extend(u for u in sorted(self.names[name]) if u not in units)
         return units
+
+
+_FREQUENT = 3  # a unit named this often is taken as correctly spelt
+
+
+def slip_warnings(items) -> dict[str, list[str]]:
+    """Per document id: unit names seen once that differ by one character from a frequent unit.
+
+    Such a name is most likely an OCR or typing slip ("市公安屬" beside "市公安局"). A
+    difference in the 市/区/县 prefix alone is two real bodies, never a slip.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    counts: dict[str, int] = {}
+    docs_of: dict[str, list[str]] = {}
+    for item in items:
+        for unit in dict.fromkeys(item.units):
+            counts[unit] = counts.get(unit, 0) + 1
+            docs_of.setdefault(unit, [])
+            if item.doc_id not in docs_of[unit]:
+                docs_of[unit].append(item.doc_id)
+    frequent = [u for u, n in counts.items() if n >= _FREQUENT]
+    warnings: dict[str, list[str]] = {}
+    for unit, n in counts.items():
+        if n != 1:
+            continue
+        near = next((f for f in frequent if Levenshtein.distance(unit, f, score_cutoff=1) == 1
+                     and strip_prefix(unit) != strip_prefix(f) and _odd_character(unit, f)), None)
+        if near:
+            for doc_id in docs_of[unit]:
+                warnings.setdefault(doc_id, []).append(
+                    f"单位名称“{unit}”只出现一次,与常见单位“{near}”仅差一字,可能是识别或录入错误")
+    return warnings
+
+
+def _odd_character(name: str, frequent: str) -> bool:
+    """True if the character where the two names part forms no dictionary word in the longer one.
+
+    "市财政局" beside "市民政局" differs in 财, inside the word 财政: two real bureaus.
+    "市公安屬" beside "市公安局" differs in 屬, which forms no word: a slip.
+    """
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()  # loads the dictionary once; get_FREQ alone answers None before that
+    longer = name if len(name) >= len(frequent) else frequent
+    shorter = frequent if longer is name else name
+    pos = next((i for i, (a, b) in enumerate(zip(longer, shorter)) if a != b), len(shorter))
+    spans = ((i, j) for i in range(max(0, pos - 3), pos + 1) for j in range(pos + 1, min(len(longer), pos + 4) + 1))
+    return not any(j - i >= 2 and jieba.get_FREQ(longer[i:j]) for i, j in spans)
