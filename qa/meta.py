@@ -22,11 +22,14 @@ KINDS = {"工作要点": "要点", "要点": "要点", "实施方案": "方案",
          "规则": "规则", "制度": "制度", "清单": "清单", "批复": "批复", "函": "函", "法": "法"}
 _KIND_RE = re.compile("(" + "|".join(sorted(KINDS, key=len, reverse=True)) + ")$")
 _TITLE_TAIL = re.compile(r"[(（](?:试行|暂行|修订|修正|征求意见稿|草案|\d{4}年修订|[^()（）]{0,12}版)[)）]$")
-_NUMBER = re.compile(r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(?P<y>\d{4})\s*[〕\]］】)）]\s*(?P<n>\d{1,4})\s*号")
+_NUMBER = re.compile(r"(?P<prefix>[A-Za-zＡ-Ｚ\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(?P<y>\d{4})\s*[〕\]］】)）]\s*(?P<n>\d{1,4})\s*号")
 _LABEL = r"\s*[:：]\s*(?P<v>[^\n]+)"
 _ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构|发文单位|发布单位|制发机关)" + _LABEL)
 _NUMBER_LABEL = re.compile(r"(?:发文字号|文号)" + _LABEL)
 _DATE_LABEL = re.compile(r"(?:成文日期|发文日期|发布日期|印发日期)" + _LABEL)
+# "（2022年9月28日XX省第十三届人民代表大会常务委员会第三十六次会议通过）": a law's enacting body.
+_ENACTED = re.compile(r"[(（]\s*(?:[^()（）]{0,20}?日)\s*(?P<v>[^()（）]{4,40}?)第[一二三四五六七八九十百\d]+次会议"
+                      r"(?:通过|修订|修正|批准)")
 _RED_HEAD = re.compile(r"^(?P<v>[\u4e00-\u9fff]{4,40}?)\s*文件$")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\s*[-—–－~至到]\s*(?:19|20)?\d{2,4})?\s*年")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
@@ -64,8 +67,11 @@ def find_date(text: str) -> str:
         match = DATE_RE.search(line)
         if match and len(line) - len(match.group()) <= 4:  # the line is the date, perhaps bracketed
             return parse_date(match) or ""
-    match = DATE_RE.search(text[:_HEAD_CHARS])
-    return (parse_date(match) or "") if match else ""
+    for line in lines[:6]:  # "（2022年9月28日…会议通过）" under a law's title
+        match = DATE_RE.search(line)
+        if match and (line.startswith(("(", "（")) or len(line) - len(match.group()) <= 4):
+            return parse_date(match) or ""
+    return ""
 
 
 def find_year(title: str, number: str, date: str) -> int | None:
@@ -100,6 +106,9 @@ def find_issuer(text: str, title: str) -> str:
     label = _ISSUER_LABEL.search(text)
     if label:
         return label["v"].strip()
+    enacted = _ENACTED.search(text[:_HEAD_CHARS])
+    if enacted:
+        return enacted["v"].strip()
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     for line in lines[:4]:
         match = _RED_HEAD.match(line)

@@ -79,7 +79,7 @@ def _mark_leads(units: Units) -> Units:
 def looks_like_unit(name: str) -> bool:
     """'市民政局', '学校', '各成员单位' are bodies; '各地要切实' is not."""
     return 2 <= len(name) <= 40 and _BODY_SUFFIX.search(name) is not None and not re.search(
-        r"[要应将把对在。，]", name)
+        r"要|应当|务必|切实|认真|将|把|[。，]", name)
 
 
 def _parse_labelled(content: str, lead_at, co_at) -> Units:

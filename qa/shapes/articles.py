@@ -24,7 +24,7 @@ _CLAUSE = re.compile(r"[^，,。；;：:！？!?\n]+")
 _DUTY_VERB = r"(?:应当|应(?![急用对])|负责|不得|有义务|必须|须|禁止)"
 _SUBJECT = re.compile(rf"^(?P<who>[\u4e00-\u9fff、]{{2,24}}?)(?:依法|依照[^，,。]{{0,12}}|按照[^，,。]{{0,12}}|要)?{_DUTY_VERB}")
 # Clause openings that are conditions or objects, not the one who must act.
-_NOT_SUBJECT = re.compile(r"^(?:对|在|为|因|按|依|经|如|凡|除|当|从|向|将|把|以|与|自|于|被|使|有关的|其他的)|的$|的|本条例|本办法|本法|本规定")
+_NOT_SUBJECT = re.compile(r"^(?:对|在|为|因|按|依|经|如|凡|除|当|从|向|将|把|以|与|自|于|被|使)|本条例|本办法|本法|本规定")
 
 
 def detect(doc: Document) -> float:
@@ -60,7 +60,19 @@ def article_title(body: str) -> str:
     """The article's first clause, trimmed: '学校应当建立学生欺凌防控工作制度，…' -> '学校应当建立学生欺凌防控工作制度'."""
     first = _CLAUSE.search(body)
     clause = first.group().strip() if first else body.strip()
-    return clause[:_TITLE_MAX]
+    if len(clause) <= _TITLE_MAX:
+        return clause
+    import logging
+
+    import jieba  # cut at a word boundary, not inside "纳入"
+
+    jieba.setLogLevel(logging.WARNING)
+    title = ""
+    for word in jieba.cut(clause):
+        if len(title) + len(word) > _TITLE_MAX:
+            break
+        title += word
+    return title.rstrip("、") or clause[:_TITLE_MAX]
 
 
 def duty_holders(body: str) -> list[str]:
@@ -69,9 +81,12 @@ def duty_holders(body: str) -> list[str]:
     for clause in _CLAUSE.findall(body):
         clause = re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]|^\s+", "", clause)
         match = _SUBJECT.match(clause)
-        if not match or _NOT_SUBJECT.search(match["who"]):
+        if not match:
             continue
-        for who in re.split(r"、|以及", match["who"]):
+        subject = match["who"].split("的")[-1]  # "未成年人的父母" -> "父母"
+        if _NOT_SUBJECT.search(subject):
+            continue
+        for who in re.split(r"、|以及", subject):
             if len(who) >= 2 and who not in found:
                 found.append(who)
     return found

@@ -31,6 +31,8 @@ def numbering_warnings(items: list[WorkItem]) -> list[str]:
         if value is None:
             lost += 1
             continue
+        if key != "article" and not any(c.isdigit() for c in item.number):
+            continue  # 一、(一) levels mix headings and items: a skipped number there is a heading
         before = last.get(key)
         if before is not None and value not in (before + 1, 1) and value > 0:
             warnings.append(f"编号不连续:{_shown(item, before)} 之后是 {item.number}")

@@ -11,6 +11,7 @@ import re
 
 from ..records import Document, WorkItem
 from ..units import Units, looks_like_unit, parse_closer
+from ..zh import DATE_RE
 from .anchors import numbering_anchor
 from .workplan import Marker, find_markers, item_title, split_sentences
 
@@ -20,7 +21,7 @@ _PHRASE = (rf"由?{_LIST}牵头[，,、]?(?:{_LIST}(?:等(?:单位|部门)?)?(?:
            rf"|(?:责任|牵头)单位[:：][^。；;\n()（）]*(?:[(（]牵头[)）][^。；;\n()（）]*)*"
            rf"|由?{_LIST}(?:按照职责分工|按职责)?负责(?:落实|实施)?")
 # At the start: the phrase, then a comma and the work; at the end: after a sentence end, then the end.
-_START = re.compile(rf"^\s*(?P<units>{_PHRASE})[，,：:]")
+_START = re.compile(rf"^(?:[^。；;\n]{{2,40}}[。；;])?\s*(?P<units>{_PHRASE})[，,：:]")
 _END = re.compile(rf"(?:^|(?<=[。；;！？!?]))\s*(?:[(（](?P<b>{_PHRASE})[)）]|(?P<units>{_PHRASE}))[。；;]?\s*$")
 _HEADING_MAX = 40
 
@@ -59,7 +60,23 @@ def parse(doc: Document) -> list[WorkItem]:
 
 def _blocks(text: str, markers: list[Marker]) -> list[tuple[Marker, str]]:
     ends = [m.start for m in markers[1:]] + [len(text)]
-    return [(m, text[m.end:end].strip()) for m, end in zip(markers, ends)]
+    blocks = [(m, text[m.end:end].strip()) for m, end in zip(markers, ends)]
+    if blocks:
+        blocks[-1] = (blocks[-1][0], strip_closing_lines(blocks[-1][1]))
+    return blocks
+
+
+def strip_closing_lines(body: str) -> str:
+    """The last point without what follows the text: 附件 list, signature, date."""
+    lines = body.split("\n")
+    while len(lines) > 1 and _is_closing_line(lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+def _is_closing_line(line: str) -> bool:
+    return (not line or re.match(r"^附件\s*\d*\s*[:：]", line) is not None or looks_like_unit(line)
+            or (DATE_RE.search(line) is not None and len(line) <= 16))
 
 
 def inline_units(body: str) -> tuple[Units, str]:
@@ -68,8 +85,13 @@ def inline_units(body: str) -> tuple[Units, str]:
         match = pattern.search(body)
         if not match:
             continue
-        units = parse_closer(match.groupdict().get("b") or match["units"])
+        group = "b" if match.groupdict().get("b") else "units"
+        units = parse_closer(match[group])
         if units.units and all(looks_like_unit(u) for u in units.units):
-            rest = body[:match.start()] + body[match.end():]
+            # a start phrase ends in its comma; the title sentence before it stays
+            end = match.end() if pattern is _START else match.end()
+            rest = body[:match.start(group)] + body[end:]
+            if pattern is _END:
+                rest = body[:match.start()]
             return units, rest.strip()
     return Units(), body
