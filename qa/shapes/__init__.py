@@ -58,13 +58,21 @@ def parse_document(doc: Document) -> list[WorkItem]:
 
 
 def _body_items(doc: Document) -> tuple[list[WorkItem], list[str], list[str]]:
-    scored = sorted(((shape.detect(doc), n, shape) for n, shape in enumerate(BODY_SHAPES)),
-                    key=lambda s: (-s[0], s[1]))
-    for score, _, shape in scored:
-        if score > 0:
-            items = shape.parse(doc)
-            if items:
-                return items, [shape.NAME], []
+    # Every fitting shape parses; the one that gives the most items with someone responsible
+    # wins (a notice may carry a few bracketed closers yet name most units inline), then the
+    # better fit, then registry order.
+    best = None
+    for order, shape in enumerate(BODY_SHAPES):
+        score = shape.detect(doc)
+        if score <= 0:
+            continue
+        items = shape.parse(doc)
+        covered = sum(1 for it in items if it.units or it.duty_holders)
+        key = (covered, score, -order)
+        if items and (best is None or key > best[0]):
+            best = (key, items, shape)
+    if best:
+        return best[1], [best[2].NAME], []
     outline = inline_units.parse(doc)  # numbered points without units anywhere in the text
     if outline and not doc.tables:
         return outline, ["outline"], [f"正文未找到责任单位的写法,已按编号切分为 {len(outline)} 条"]
