@@ -173,6 +173,15 @@ def test_item_ids_survive_rebuilds_and_other_documents(tmp_path):
     assert len({it.id for it in again.items}) == len(again.items)
 
 
+def test_two_formats_of_one_name_get_two_document_ids(tmp_path):
+    source = next((DATA / "workplan").glob("*.txt"))
+    shutil.copy(source, tmp_path / "plan.txt")
+    shutil.copy(source, tmp_path / "plan.md")
+    corpus = load_corpus(tmp_path)
+    assert [d.id for d in corpus.documents] == ["plan", "plan-txt"]
+    assert len({it.id for it in corpus.items}) == len(corpus.items) == 14
+
+
 @pytest.mark.parametrize("source, doc_id", [
     ("minor-protection-workplan-2023.txt", "minor-protection-workplan-2023"),
     ("2024/县 方案(试行).docx", "2024--县-方案-试行"),
