@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import PurePosixPath
 
 from .records import Document
 from .units import looks_like_unit
@@ -40,11 +41,36 @@ _TAIL_LINES = 12
 def describe(doc: Document) -> Document:
     """The document with issuer, number, date, year and kind filled where the text says them."""
     text = doc.text
+    title = doc.title
+    if not title or title == PurePosixPath(doc.source).stem:  # the reader found none
+        title = find_title(text) or title
     number = doc.number or find_number(text)
     date = doc.date or find_date(text)
-    year = doc.year or find_year(doc.title, number, date)
-    return replace(doc, issuer=doc.issuer or find_issuer(text, doc.title), number=number, date=date,
-                   year=year, kind=doc.kind or find_kind(doc.title))
+    year = doc.year or find_year(title, number, date)
+    return replace(doc, title=title, issuer=doc.issuer or find_issuer(text, title), number=number,
+                   date=date, year=year, kind=doc.kind or find_kind(title, text))
+
+
+def find_title(text: str) -> str:
+    """A title wrapped over up to four lines (PDFs break "关于印发\n《…》的\n通知"), after the masthead."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:12]
+    for start in range(len(lines)):
+        if _RED_HEAD.match(lines[start]) or lines[start] == "文件" or _NUMBER.search(lines[start]):
+            continue
+        joined = ""
+        for line in lines[start:start + 4]:
+            joined += line
+            if len(joined) > 80 or re.search(r"[。；，,]", line):
+                break
+            if _KIND_RE.search(_strip_tail(joined)):
+                return joined
+    return ""
+
+
+def _strip_tail(name: str) -> str:
+    while _TITLE_TAIL.search(name):
+        name = _TITLE_TAIL.sub("", name)
+    return name
 
 
 def find_number(text: str) -> str:
@@ -63,6 +89,10 @@ def find_date(text: str) -> str:
     if label and (match := DATE_RE.search(label["v"])):
         return parse_date(match) or ""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for above, line in zip(lines, lines[1:]):  # a signature over its date, wherever it stands
+        match = DATE_RE.search(line)
+        if match and len(line) - len(match.group()) <= 4 and looks_like_unit(above):
+            return parse_date(match) or ""
     for line in reversed(lines[-_TAIL_LINES:]):
         match = DATE_RE.search(line)
         if match and len(line) - len(match.group()) <= 4:  # the line is the date, perhaps bracketed
@@ -88,16 +118,25 @@ def find_year(title: str, number: str, date: str) -> int | None:
     return int(date[:4]) if date else None
 
 
-def find_kind(title: str) -> str:
-    """要点/方案/条例/办法/通知/意见…: of the enclosed document where a notice prints one (《…方案》)."""
-    inner = re.findall(r"《([^《》]+)》", title)
-    for name in [*reversed(inner), title]:
-        name = re.sub(r"\s+", "", name)
-        while _TITLE_TAIL.search(name):
-            name = _TITLE_TAIL.sub("", name)
-        match = _KIND_RE.search(name)
+def find_kind(title: str, text: str = "") -> str:
+    """要点/方案/条例/办法/通知/意见…: of the enclosed document where a notice or 公告 names one (《…条例》)."""
+    kind = _kind_of(re.findall(r"《([^《》]+)》", title) + [title])
+    if kind in _COVERING and text:  # "《X条例》已由…通过，现予公布": the 公告 carries the 条例
+        kind = _kind_of(re.findall(r"《([^《》]+)》", text[:_HEAD_CHARS])[:1]) or kind
+    return kind
+
+
+_COVERING = {"通知", "公告", "通告"}
+
+
+def _kind_of(names: list[str]) -> str:
+    for name in reversed(names[:-1]) if len(names) > 1 else names:
+        match = _KIND_RE.search(_strip_tail(re.sub(r"\s+", "", name)))
         if match:
             return KINDS[match.group(1)]
+    if len(names) > 1:
+        match = _KIND_RE.search(_strip_tail(re.sub(r"\s+", "", names[-1])))
+        return KINDS[match.group(1)] if match else ""
     return ""
 
 
@@ -110,10 +149,12 @@ def find_issuer(text: str, title: str) -> str:
     if enacted:
         return enacted["v"].strip()
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    for line in lines[:4]:
+    for above, line in zip([""] + lines[:4], lines[:4]):
         match = _RED_HEAD.match(line)
         if match:
             return match["v"]
+        if line == "文件" and looks_like_unit(above):  # a masthead wrapped before 文件
+            return above
     tail = lines[-_TAIL_LINES:]
     for above, line in zip(tail, tail[1:]):
         match = DATE_RE.search(line)
