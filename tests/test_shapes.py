@@ -137,6 +137,11 @@ def test_text_that_fits_no_shape_becomes_paragraph_items_with_a_warning():
     assert doc.shape == "paragraphs" and any("按段落切分为 2 条" in w for w in doc.warnings)
 
 
+def test_a_document_with_no_items_says_so():
+    doc, items = analyse(Document("通知", "short.txt", "通知\n特此通知。"))
+    assert items == [] and doc.warnings == ["没有找到任何条目:正文过短或无法识别,这份文件不会被检索到"]
+
+
 def test_a_new_shape_registers_like_the_built_in_ones():
     class Bullets:
         NAME = "bullets"

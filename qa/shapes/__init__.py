@@ -45,7 +45,8 @@ def analyse(doc: Document) -> tuple[Document, list[WorkItem]]:
     if not items:
         items = paragraphs.parse(doc)
         names = [paragraphs.NAME]
-        warnings.append(f"正文不符合任何已知格式,已按段落切分为 {len(items)} 条")
+        warnings.append(f"正文不符合任何已知格式,已按段落切分为 {len(items)} 条" if items
+                        else "没有找到任何条目:正文过短或无法识别,这份文件不会被检索到")
     doc_id = doc.id or doc_id_for(doc.source)
     items = [replace(it, doc_id=doc_id, year=doc.year) for it in assign_ids(doc_id, items)]
     warnings += document_warnings(items, names)
