@@ -285,17 +285,26 @@ def test_items_json_adds_document_fields_duty_holders_and_deadline(tmp_path):
 
 
 @pytest.mark.model
-def test_one_build_over_a_corpus_mixing_shapes_saves_the_new_fields(tmp_path, service):
-    from qa.index import build_index, load_index
+def test_one_build_over_a_corpus_mixing_shapes_saves_the_new_fields(tmp_path, service, monkeypatch):
+    from qa.embed import SentenceEncoder
+    from qa.index import load_index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for shape in ("workplan", "articles", "inline_units", "mixed"):
         shutil.copy(next((DATA / shape).glob("*.txt")), corpus)
-    report = build_index(corpus, tmp_path / "index", service.encoder, lambda m: None)
-    assert sorted(d.shape for d in report.documents) == ["articles", "inline", "workplan", "workplan"]
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    # The session's real model, already loaded, instead of a second copy in memory.
+    monkeypatch.setattr(SentenceEncoder, "load", classmethod(lambda cls, settings: service.encoder))
+    result = CliRunner().invoke(cli, ["build", "--corpus", str(corpus), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "跳过:无法读取文件 empty.txt" in result.stderr
+    assert "city-summer-safety-notice-2024.txt:2024 通知,形式 inline,提示 1 条" in result.stderr
+    assert "province-minor-protection-regulations.txt:2022 条例,形式 articles,提示 0 条" in result.stderr
     index = load_index(tmp_path / "index", service.encoder.model_id)
     article = next(it for it in index.items if it.id.endswith("#a8"))
     assert article.duty_holders == ["网吧经营者"] and article.year == 2022
     assert article == WorkItem.from_dict(article.to_dict())
-    assert {it.doc_id for it in index.items} == {d.id for d in report.documents}
+    assert {it.doc_id for it in index.items} == {
+        "city-summer-safety-notice-2024", "county-child-welfare-workplan-2024",
+        "district-minor-protection-plan-2025", "province-minor-protection-regulations"}
