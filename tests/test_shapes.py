@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from qa.cli import cli
 from qa.corpus import load_corpus
@@ -308,3 +311,18 @@ def test_one_build_over_a_corpus_mixing_shapes_saves_the_new_fields(tmp_path, se
     assert {it.doc_id for it in index.items} == {
         "city-summer-safety-notice-2024", "county-child-welfare-workplan-2024",
         "district-minor-protection-plan-2025", "province-minor-protection-regulations"}
+
+
+SOUP = list("一二三十百零第章节条、(（)）1234.．。；，负责市县局委按照职责分工应当不得 \n牵头配合单位：序号任务时限由")
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(SOUP + [chr(c) for c in range(0x4e00, 0x4e30)]), max_size=300),
+       cells=st.lists(st.lists(st.text(alphabet=st.sampled_from(SOUP), max_size=12), min_size=1, max_size=6),
+                      max_size=6))
+def test_every_shape_survives_soup_with_ids_unique_and_warnings_in_words(text, cells):
+    table = Table([["序号", "重点任务", "牵头单位", "配合单位", "完成时限"], *cells], 0, "")
+    doc, items = analyse(Document("t", "t.txt", text, [table]))
+    assert len({it.id for it in items}) == len(items)
+    assert all(it.id.startswith("t#") and it.doc_id == "t" for it in items)
+    assert all(u for it in items for u in it.units) and all(isinstance(w, str) and w for w in doc.warnings)
