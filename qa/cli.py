@@ -105,7 +105,10 @@ def items(corpus_dir, json_):
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             number = item.number or "-"
-            click.echo(f"{item.source}  {' › '.join(item.section)}  {number} {item.title}  [{'、'.join(item.units)}]")
+            extra = (f"  义务主体:{'、'.join(item.duty_holders)}" if item.duty_holders else "") + (
+                f"  完成时限:{item.deadline}" if item.deadline else "")
+            click.echo(f"{item.source}  {' › '.join(item.section)}  {number} {item.title}  "
+                       f"[{'、'.join(item.units)}]{extra}")
 
 
 @cli.command()
