@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import CorpusEmpty, DocumentError
 from .read import read_corpus
-from .records import Document, WorkItem, doc_id_for
+from .records import Document, WorkItem, doc_id_for, unique_doc_ids
 from .shapes import analyse
 from .units import slip_warnings
 
@@ -25,12 +25,9 @@ def load_corpus(folder: Path) -> Corpus:
     if not Path(folder).is_dir():
         raise CorpusEmpty(f"找不到语料目录:{folder}")
     read, problems = read_corpus(Path(folder))
-    documents, items, taken = [], [], set()
-    for doc in read:
-        doc_id = doc.id or doc_id_for(doc.source)
-        if doc_id in taken:  # "plan.docx" beside "plan.pdf": the suffix tells them apart
-            doc_id = f"{doc_id}-{Path(doc.source).suffix.lstrip('.').lower()}"
-        taken.add(doc_id)
+    documents, items = [], []
+    ids = unique_doc_ids([d.source for d in read], [d.id or doc_id_for(d.source) for d in read])
+    for doc, doc_id in zip(read, ids):
         doc, found = analyse(replace(doc, id=doc_id))
         documents.append(doc)
         items.extend(found)

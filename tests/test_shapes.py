@@ -186,14 +186,15 @@ def test_two_formats_of_one_name_get_two_document_ids(tmp_path):
     shutil.copy(source, tmp_path / "plan.txt")
     shutil.copy(source, tmp_path / "plan.md")
     corpus = load_corpus(tmp_path)
-    assert [d.id for d in corpus.documents] == ["plan", "plan-txt"]
+    assert [d.id for d in corpus.documents] == ["plan-md", "plan-txt"]
     assert len({it.id for it in corpus.items}) == len(corpus.items) == 14
 
 
 @pytest.mark.parametrize("source, doc_id", [
     ("minor-protection-workplan-2023.txt", "minor-protection-workplan-2023"),
     ("2024/县 方案(试行).docx", "2024--县-方案-试行"),
-    ("a/b/c.d.pdf", "a--b--c-d"),
+    ("a/b/c.d.pdf", "a--b--c.d"),
+    ("-.txt", "document"),
 ])
 def test_document_id_is_derived_from_the_source_path(source, doc_id):
     assert doc_id_for(source) == doc_id
