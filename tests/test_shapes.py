@@ -220,6 +220,14 @@ def test_number_year_and_kind_from_title_number_and_date():
     assert find_year("关于加强校园安全的通知", "", "2023-01-05") == 2023
     assert find_kind("关于印发《某县未成年人保护工作实施方案（试行）》的通知") == "方案"
     assert find_kind("某省未成年人保护条例") == "条例" and find_kind("关于做好暑期工作的通知") == "通知"
+    assert find_kind("某县2024年重点工作任务分工及进展台账") == "台账"
+
+
+def test_a_title_wrapped_over_lines_is_joined_when_the_reader_found_none():
+    text = "某县民政局\n文件\n县民发〔2024〕3号\n某县民政局关于印发\n《某县2024年儿童关爱工作方案》的\n通知\n各乡镇：现将方案印发给你们。"
+    doc = describe(Document("scan-0001", "scan-0001.pdf", text))
+    assert doc.title == "某县民政局关于印发《某县2024年儿童关爱工作方案》的通知"
+    assert (doc.issuer, doc.number, doc.year, doc.kind) == ("某县民政局", "县民发〔2024〕3号", 2024, "方案")
 
 
 def test_metadata_given_by_a_reader_is_kept():
