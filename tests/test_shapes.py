@@ -1,6 +1,6 @@
 """Document shapes: each fixture document parses into exactly its hand-checked items.
 
-tests/data/<shape>/ holds one realistic document per shape (written for these tests),
+tests/shapes/<shape>/ holds one realistic document per shape (written for these tests),
 its tables (tables.json, as a reader hands them over in Document.tables) where it has
 any, and expected.json: the document's metadata and warnings and every item's id
 anchor, section, number, title, units, lead, co, deadline and duty holders.
@@ -29,7 +29,8 @@ from qa.shapes.inline_units import inline_units
 from qa.shapes.task_table import header_roles, similarity
 from qa.units import UnitRegistry, parse_closer, slip_warnings
 
-from .conftest import DATA
+# Beside, not inside, tests/data: the reader's tests count every document under tests/data.
+DATA = Path(__file__).resolve().parent / "shapes"
 
 SHAPES = ["workplan", "articles", "task_table", "inline_units", "mixed"]
 ITEM_FIELDS = ("section", "number", "title", "units", "lead_units", "co_units", "deadline", "duty_holders")
