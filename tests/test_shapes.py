@@ -126,6 +126,17 @@ def test_lead_unit_merged_over_rows_applies_to_each_and_rows_join_despite_wordin
         ("健全儿童关爱服务体系", ["市民政局"], ["团市委", "市教育局"], "长期")]
 
 
+def test_units_one_per_line_in_a_cell_are_a_list_and_a_wrapped_name_stays_whole():
+    wrapped = Table([["序号", "工作任务", "牵头单位", "配合单位"],
+                     ["1", "开展排查", "县未成年人保护工作领导小组\n办公室", "县教育局\n县卫生健康局"]], 0, "")
+    listed = Table([["序号", "工作任务", "责任单位"],
+                    ["2", "建立台账", "县教育局\n县公安局（牵头）\n县卫生健康局"]], 0, "")
+    _, items = analyse(Document("表", "t.xlsx", "", [wrapped, listed]))
+    assert [(it.lead_units, it.co_units) for it in items] == [
+        (["县未成年人保护工作领导小组办公室"], ["县教育局", "县卫生健康局"]),
+        (["县公安局"], ["县教育局", "县卫生健康局"])]
+
+
 def test_a_document_that_is_only_a_table_gives_one_item_per_row_without_warnings():
     table = Table([["序号", "工作任务", "责任单位"], ["1", "开展排查", "县民政局(牵头)、县公安局"]], 0, "Sheet1")
     doc, items = analyse(Document("分工表", "t.xlsx", "", [table]))

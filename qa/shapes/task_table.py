@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..records import Document, Table, WorkItem
-from ..units import split_units
+from ..units import looks_like_unit, split_units
 from .anchors import number_value
 from .workplan import item_title, split_sentences
 
@@ -80,8 +80,10 @@ def rows_of(doc: Document) -> list[Row]:
         start, roles = found
         caption = [table.caption] if table.caption else []
         category: list[str] = []
+        unit_columns = {roles[r] for r in ("lead", "co", "resp") if r in roles}
         for position, cells in enumerate(table.rows[start + 1:], 1):
-            cells = [re.sub(r"\s+", "", c) for c in cells]
+            cells = [_unit_cell(c) if col in unit_columns else re.sub(r"\s+", "", c)
+                     for col, c in enumerate(cells)]
             filled = [c for c in cells if c]
             if not filled or header_roles(cells):
                 continue  # empty, or the header repeated after a page break
@@ -90,6 +92,22 @@ def rows_of(doc: Document) -> list[Row]:
                 continue
             rows.append(_row(cells, roles, position, caption + category))
     return rows
+
+
+def _unit_cell(cell: str) -> str:
+    """Units one per line in a cell become a list; a line that is no unit name continues the one above."""
+    names: list[str] = []
+    for line in (re.sub(r"\s+", "", part) for part in cell.split("\n")):
+        wrapped = not _is_name(line) or (len(line) <= 3 and line[0] not in "市县区省团各*")  # "办公室"
+        if names and (wrapped or not _is_name(names[-1])):
+            names[-1] += line
+        elif line:
+            names.append(line)
+    return "、".join(names)
+
+
+def _is_name(text: str) -> bool:
+    return looks_like_unit(re.sub(r"[(（]牵头[)）]$", "", text))
 
 
 def _row(cells: list[str], roles: dict[str, int], position: int, section: list[str]) -> Row:
