@@ -88,10 +88,7 @@ def inline_units(body: str) -> tuple[Units, str]:
         group = "b" if match.groupdict().get("b") else "units"
         units = parse_closer(match[group])
         if units.units and all(looks_like_unit(u) for u in units.units):
-            # a start phrase ends in its comma; the title sentence before it stays
-            end = match.end() if pattern is _START else match.end()
-            rest = body[:match.start(group)] + body[end:]
-            if pattern is _END:
-                rest = body[:match.start()]
+            # an end phrase closes the point; a start phrase goes with its comma, the title before it stays
+            rest = body[:match.start()] if pattern is _END else body[:match.start(group)] + body[match.end():]
             return units, rest.strip()
     return Units(), body
