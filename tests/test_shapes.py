@@ -63,13 +63,14 @@ def test_fixture_document_parses_into_its_hand_checked_items(shape):
 
 def test_article_keeps_its_clauses_and_items_inside_and_reads_large_numerals():
     text = ("某市某某管理办法\n第一章　总则\n第一百零一条　学校应当履行下列职责：\n（一）建立制度；\n（二）开展培训。\n"
-            "监护人应当予以配合。\n第一百零二条　本办法自公布之日起施行。\n")
+            "监护人应当予以配合。\n第一百零二条　本办法自公布之日起施行。\n某市人民政府\n2024年1月5日\n")
     doc, items = analyse(Document("某市某某管理办法", "规章/某办法.txt", text))
     assert [(it.id, it.number) for it in items] == [
         ("规章--某办法#a101", "第一百零一条"), ("规章--某办法#a102", "第一百零二条")]
     assert "（二）开展培训" in items[0].text and "监护人应当予以配合" in items[0].text
     assert items[0].duty_holders == ["学校", "监护人"] and items[0].units == []
-    assert doc.shape == "articles"
+    assert items[1].text == "第一百零二条 本办法自公布之日起施行。"  # not the signature under it
+    assert doc.shape == "articles" and doc.date == "2024-01-05"
 
 
 @pytest.mark.parametrize("text, holders", [

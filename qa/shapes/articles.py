@@ -13,6 +13,7 @@ import re
 from ..records import Document, WorkItem
 from ..zh import NUMERAL
 from .anchors import number_value
+from .inline_units import strip_closing_lines
 from .workplan import split_sentences
 
 NAME = "articles"
@@ -47,6 +48,8 @@ def parse(doc: Document) -> list[WorkItem]:
             path[head["kind"]] = re.sub(r"[ \t　]+", " ", line)
             continue
         body = text[head.end():end].strip()
+        if i + 1 == len(heads):  # the last article stops before the signature and date
+            body = strip_closing_lines(body)
         number = f"第{head['n']}条"
         items.append(WorkItem(
             id=f"a{number_value(number)}" if number_value(number) else "",
