@@ -20,10 +20,9 @@ from .errors import DocumentError
 from .ingest.extracted import MARK_LINE, Extracted, RawTable, Unreadable
 from .ingest.files import scan
 from .ingest.formats import SUFFIXES, reader_for
-from .ingest.ids import document_id, unique_ids
 from .ingest.limits import ReadLimits, check_size
 from .ingest.text import decode_text, strip_markdown
-from .records import Document, Table
+from .records import Document, Table, doc_id_for, unique_doc_ids
 
 __all__ = ["SUFFIXES", "Unreadable", "corpus_files", "decode_text", "read_corpus", "read_document",
            "read_limits", "strip_markdown"]
@@ -50,7 +49,7 @@ def read_corpus(folder: Path, limits: ReadLimits | None = None) -> tuple[list[Do
             documents.append(read_document(path, folder, limits))
         except DocumentError as err:
             errors.append(err)
-    ids = unique_ids([doc.id for doc in documents], [doc.source for doc in documents])
+    ids = unique_doc_ids([doc.source for doc in documents], [doc.id for doc in documents])
     return [replace(doc, id=found) for doc, found in zip(documents, ids)], errors
 
 
@@ -75,7 +74,7 @@ def read_document(path: Path, root: Path, limits: ReadLimits | None = None) -> D
     if not text and not tables:
         raise DocumentError(source, "没有可读的文字")
     return Document(title=find_title(text) or Path(path).stem, source=source, text=text, tables=tables,
-                    id=document_id(source), warnings=list(raw.warnings))
+                    id=doc_id_for(source), warnings=list(raw.warnings))
 
 
 def extract(path: Path, limits: ReadLimits) -> Extracted:

@@ -16,9 +16,8 @@ import pytest
 
 from qa.corpus import file_hashes
 from qa.errors import DocumentError
-from qa.ingest.ids import document_id
 from qa.read import read_corpus, read_document
-from qa.records import Table
+from qa.records import Table, doc_id_for
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "ingest_data"
@@ -88,7 +87,7 @@ def test_pdf_without_ruling_lines_keeps_its_text_layer_and_has_no_tables():
     ("通知?#&.html", "通知"),
 ])
 def test_document_id_is_url_safe_keeps_chinese_and_joins_folders(source, expected):
-    assert document_id(source) == expected
+    assert doc_id_for(source) == expected
 
 
 def test_documents_differing_only_by_suffix_get_distinct_ids():
