@@ -39,6 +39,8 @@ class Settings:
     body_timeout: int = 30  # seconds a client may take to send a request's body
     keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open
     debug_log: Path | None = None  # when set, tracebacks of unexpected errors go to this file
+    max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
+    max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
