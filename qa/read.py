@@ -52,11 +52,12 @@ def read_corpus(folder: Path) -> tuple[list[Document], list[DocumentError]]:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The .txt/.md/.docx/.pdf files under ``folder``, sorted, without hidden files, READMEs or Word lock files."""
+    """The .txt/.md/.docx/.pdf files under ``folder``, sorted, without hidden files, READMEs, Word lock
+    files or the corpus's own word tables (``lexicon/``, read by qa/lexicon.py)."""
     found = []
     for path in folder.rglob("*"):
         parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts) or path.name.startswith("~$"):
+        if any(part.startswith(".") for part in parts) or path.name.startswith("~$") or parts[0] == "lexicon":
             continue
         if path.is_file() and path.suffix.lower() in SUFFIXES and path.name.lower() not in SKIPPED_NAMES:
             found.append(path)
