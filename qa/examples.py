@@ -14,11 +14,15 @@ from .units import holders
 SHOWN = 6
 
 
-def example_questions(index, roles, limit: int = SHOWN) -> list[str]:
+def example_questions(index, roles, answers=None, limit: int = SHOWN) -> list[str]:
+    """Examples for the page; with ``answers`` (question -> refused?), only ones the corpus answers."""
     made = _from_corpus(index, roles)
     listed = [q for q in index.lexicon.examples if fits(q, index, roles)]
-    # the corpus's own examples first, then one made from it, then the field's
-    picked = list(dict.fromkeys(listed[:limit - len(made)] + made))
+    if answers is not None:
+        made = [q for q in made if not answers(q)]
+        listed = [q for q in listed if not answers(q)]
+    # the corpus's own and the field's examples, then ones made from the corpus itself
+    picked = list(dict.fromkeys(listed[:max(0, limit - len(made))] + made))
     return picked[:limit]
 
 

@@ -121,8 +121,8 @@ class _Tables:
             self.stopwords += [w.strip() for w in lines if w.strip() not in self.stopwords]
         elif name == "background.txt":
             self.background += [s.strip() for s in lines if s.strip() not in self.background]
-        elif name == "examples.txt":
-            self.examples += [s.strip() for s in lines if s.strip() not in self.examples]
+        elif name == "examples.txt":  # a later (corpus) file's examples come first
+            self.examples = list(dict.fromkeys([s.strip() for s in lines] + self.examples))
 
     def lexicon(self, corpus_files: list[str]) -> Lexicon:
         return Lexicon(self.synonyms, self.stopwords, [[k, *v] for k, v in self.roles.items()],

@@ -75,10 +75,11 @@ def found_by_pattern(text: str) -> list[str]:
         if not word.endswith(match.group()) or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             continue
         before = words[-2] if len(words) > 1 else None
-        if word in _NEEDS_NOUN or word == match.group() and len(word) == 2:
-            if not before or not before[1].startswith(_NOUN_FLAGS) or len(before[0]) < 2:
-                continue
+        qualified = bool(before) and before[1].startswith(_NOUN_FLAGS) and len(before[0]) >= 2
+        if qualified and word == match.group():  # "儿童" + "督导员", "网吧" + "经营者"
             word = before[0] + word
+        elif word in _NEEDS_NOUN or word == match.group() and len(word) == 2:
+            continue  # "主任", "教师" alone: of what, the text does not say here
         counts[word] += 1
     return [w for w, _ in counts.most_common()]
 

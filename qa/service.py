@@ -110,7 +110,11 @@ class QAService:
         """Example questions this corpus can answer (qa/examples.py)."""
         from .examples import example_questions
 
-        return example_questions(self.index, self.roles, limit)
+        index = self.index
+        if getattr(self, "_examples", (None,))[0] is not index:  # asked once per index served
+            shown = example_questions(index, self.roles, lambda q: self.ask(q).refused, limit=8)
+            self._examples = (index, shown)
+        return self._examples[1][:limit]
 
     def check_question(self, question) -> str:
         """A usable question, or BadQuestion with a message to show."""
