@@ -143,8 +143,9 @@ class UnitRegistry:
             for full in fulls:
                 for unit in names.get(full, set()).copy():
                     names.setdefault(short, set()).add(unit)
-                    for prefix in _PREFIXES:
-                        names.setdefault(prefix + short, set()).add(unit)
+                    for prefix in _PREFIXES:  # "市教体局" names 市 units only, never 县 ones
+                        if not _LEVEL.match(unit) and (unit.startswith(prefix) or unit[0] not in _PREFIXES):
+                            names.setdefault(prefix + short, set()).add(unit)
         return names
 
     def counts(self) -> list[tuple[str, int]]:
