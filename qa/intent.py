@@ -15,7 +15,9 @@ _WHO = re.compile(r"谁|哪些?(?:个|家)?(?:单位|部门|机构|机关)|什�
 # A word in more than this share of items says nothing about which item is meant ("未成年人", "保护").
 GENERIC_SHARE = 0.4
 # Words that frame a duty question rather than name a topic ("承担哪些任务", "发挥什么作用").
-_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干")
+# Names of the kind of document asked about ("2024年要点里", "方案中") frame the question too.
+_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干"
+                    r"|(?:要点|方案|文件|通知|条例)(?:里|中|上)?")
 
 
 @dataclass(frozen=True)

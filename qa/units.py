@@ -174,8 +174,17 @@ class UnitRegistry:
         return found
 
     def find_in(self, text: str) -> list[str]:
-        """Units mentioned in free text, in order of mention."""
+        """Units mentioned in free text, in order of mention.
+
+        A level written just before a short name ("县" + "民政局" where the corpus has only
+        市民政局) limits it to units of that level: a 县 question never gets 市 units.
+        """
+        text = re.sub(r"\s+", "", text)
         units: list[str] = []
-        for _, _, name in self.mentions(re.sub(r"\s+", "", text)):
-            units.extend(u for u in sorted(self.names[name]) if u not in units)
+        for start, _, name in self.mentions(text):
+            found = sorted(self.names[name])
+            level = text[start - 1] if start and text[start - 1] in _PREFIXES else ""
+            if level and not name.startswith(level):
+                found = [u for u in found if u.startswith(level) or level in u[:6]]
+            units.extend(u for u in found if u not in units)
         return units

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|年份)?")
 _YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -19,11 +20,15 @@ _RELATIVE = {"今年": 0, "本年度": 0, "本年": 0, "去年": 1, "上一年":
 SAME_TOPIC = 0.9  # hits within this share of the best score are one topic in several years
 
 
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
 def item_year(item) -> int | None:
-    """The item's document year; from the document title when the metadata stage left none."""
+    """The item's document year: the metadata stage's, else the title's ("2024年"), else a year
+    in the file name ("plan-2024.pdf"), which is how offices name the yearly plans they keep."""
     if getattr(item, "year", None):
         return int(item.year)
-    found = _YEAR_WORD.search(item.doc or "")
+    found = _YEAR_WORD.search(item.doc or "") or _FILE_YEAR.search(Path(item.source or "").stem)
     return int(found.group(1)) if found else None
 
 
