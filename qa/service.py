@@ -137,7 +137,7 @@ class QAService:
         """Why the corpus cannot answer this question, or None when it can."""
         if evidence.matched_terms == 0:
             return compose.REFUSAL  # not one word of the question (or its synonyms) is in the corpus
-        best = float(evidence.dense.max()) if len(evidence.dense) else 0.0
+        best = evidence.plain_best
         if best - evidence.background < self.margin:
             return compose.REFUSAL
         return None
