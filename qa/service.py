@@ -60,6 +60,7 @@ class QAService:
         corpus_text = "".join(item.doc + item.text for item in index.items)
         self.roles = index.roles or _lexicon_roles(index, corpus_text)
         self.doc_years = corpus_years(index.items)
+        self.titles = {item.doc for item in index.items}
         self.years = {int(y) for y in _YEAR_ANY.findall(corpus_text)} | self.doc_years
         self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
@@ -69,7 +70,7 @@ class QAService:
         question = self.check_question(question)
         top_k = max(1, min(int(top_k or self.settings.top_k), 50))
         index = self.index  # one index for the whole request, even if a reload swaps it
-        scope = scope_of(question, self.doc_years, year, doc)
+        scope = scope_of(question, self.doc_years, year, doc, self.titles)
         if scope.missing and not scope.missing & self.years and not scope.years:
             reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
             return Answer(question, True, reason, [], "none")

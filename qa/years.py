@@ -18,6 +18,8 @@ _YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度?")
 # Relative years count back from the latest year the corpus has a document for.
 _RELATIVE = {"今年": 0, "本年度": 0, "本年": 0, "去年": 1, "上一年": 1, "前年": 2}
 SAME_TOPIC = 0.9  # hits within this share of the best score are one topic in several years
+# "在条例里", "要点中", "方案规定": the question names the kind of document it asks about.
+_KIND_ASKED = re.compile(r"(条例|办法|要点|方案|通知|意见|规划|细则)(?:里|中|上|规定|要求)")
 
 
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -43,21 +45,27 @@ class Scope:
     years: frozenset[int] = frozenset()  # empty: any year
     doc: str = ""  # a source file name, document id or title; empty: any document
     missing: frozenset[int] = frozenset()  # years asked for that the corpus has no document of
+    kinds: frozenset[str] = frozenset()  # document kinds named ("条例"), matched in document titles
 
     @property
     def limited(self) -> bool:
-        return bool(self.years or self.doc)
+        return bool(self.years or self.doc or self.kinds)
 
     def allows(self, item) -> bool:
         if self.years and item_year(item) not in self.years:
+            return False
+        if self.kinds and not any(k in item.doc for k in self.kinds):
             return False
         if self.doc and self.doc not in (item.source, getattr(item, "doc_id", ""), item.doc):
             return False
         return True
 
 
-def scope_of(question: str, known: set[int], year: int | None = None, doc: str | None = None) -> Scope:
-    """The scope a question (and any explicit filters) sets; ``known`` are the corpus's years."""
+def scope_of(question: str, known: set[int], year: int | None = None, doc: str | None = None,
+             titles: set[str] = frozenset()) -> Scope:
+    """The scope a question (and any explicit filters) sets; ``known`` are the corpus's years,
+    ``titles`` its document titles (a kind named in the question limits it only when some
+    document is of that kind)."""
     asked = {int(y) for y in _YEAR_WORD.findall(question)}
     latest = max(known) if known else None
     for word, back in _RELATIVE.items():
@@ -65,7 +73,8 @@ def scope_of(question: str, known: set[int], year: int | None = None, doc: str |
             asked.add(latest - back)
     if year:
         asked = {int(year)}
-    return Scope(frozenset(asked & known), doc or "", frozenset(asked - known))
+    kinds = {k for k in _KIND_ASKED.findall(question) if any(k in t for t in titles)}
+    return Scope(frozenset(asked & known), doc or "", frozenset(asked - known), frozenset(kinds))
 
 
 def without_years(question: str) -> str:

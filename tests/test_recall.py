@@ -208,6 +208,19 @@ def test_doc_and_year_filters_limit_the_answer(years):
     assert {r.source for r in by_doc.results} == {"county-care-2024.txt"}
 
 
+def test_a_document_kind_named_in_the_question_limits_the_documents():
+    from qa.records import WorkItem
+    from qa.years import scope_of
+
+    law = WorkItem("l#4", "江临市未成年人保护条例", "l.txt", [], "第四条", "甲", "甲。", ["甲。"])
+    plan = WorkItem("p#1", "市2024年工作要点", "p.txt", [], "1", "乙", "乙。", ["乙。"])
+    titles = {law.doc, plan.doc}
+    scope = scope_of("民政部门在条例里负责哪些事?", {2024}, titles=titles)
+    assert scope.allows(law) and not scope.allows(plan)
+    assert not scope_of("民政部门负责哪些事?", {2024}, titles=titles).limited
+    assert not scope_of("办法里怎么说?", {2024}, titles=titles).limited  # no 办法 in the corpus
+
+
 def test_citations_show_the_documents_year():
     from qa.answer import Result, citation
 
