@@ -165,16 +165,20 @@ def build(corpus_dir, index_dir, model, force):
 @CORPUS
 @MODEL
 @click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Items per answer [default: 5]")
+@click.option("--doc", default=None, help="Answer only from this document (file name, id or title)")
+@click.option("--year", type=click.IntRange(1900, 2100), default=None,
+              help="Answer only from documents of this year")
 @JSON
 @click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), default=None,
               help='Answer many: a file (or - for stdin) of {"question": ...} or plain lines')
-def ask(question, index_dir, corpus_dir, model, top_k, json_, jsonl):
+def ask(question, index_dir, corpus_dir, model, top_k, doc, year, json_, jsonl):
     """Answer a question with cited work items.
 
     \b
     Examples:
       python -m qa ask "谁负责校园欺凌防治?"
       python -m qa ask "市民政局负责哪些工作?" --json
+      python -m qa ask "市民政局负责哪些工作?" --year 2024
       python -m qa ask --jsonl questions.jsonl > answers.jsonl
     """
     from .service import QAService
@@ -187,15 +191,15 @@ def ask(question, index_dir, corpus_dir, model, top_k, json_, jsonl):
         try:
             for line in jsonl:
                 if line.strip():
-                    click.echo(json.dumps(_answer_line(service, line, top_k), ensure_ascii=False))
+                    click.echo(json.dumps(_answer_line(service, line, top_k, doc, year), ensure_ascii=False))
         except UnicodeDecodeError:
             raise Failure(f"问题文件 {jsonl.name} 不是 UTF-8 编码,请另存为 UTF-8 后再试。") from None
         return
-    answer = run(lambda: service.ask(question, top_k))
+    answer = run(lambda: service.ask(question, top_k, doc=doc, year=year))
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if json_ else answer.answer)
 
 
-def _answer_line(service, line: str, top_k) -> dict:
+def _answer_line(service, line: str, top_k, doc=None, year=None) -> dict:
     """One JSONL input line -> one answer object; a bad line answers with its error, in place."""
     try:
         data = json.loads(line)
@@ -203,7 +207,7 @@ def _answer_line(service, line: str, top_k) -> dict:
     except json.JSONDecodeError:
         question = line.strip()
     try:
-        return service.ask(question, top_k).to_dict()
+        return service.ask(question, top_k, doc=doc, year=year).to_dict()
     except QAError as err:
         return {"question": question if isinstance(question, str) else str(question), "refused": True,
                 "answer": str(err), "results": [], "error": str(err)}

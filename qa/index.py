@@ -13,8 +13,10 @@ An index folder describes itself and is swapped in atomically:
         passages.jsonl     the text embedded for each sentence (title in front)
         embeddings.npy     the sentence vectors (reused by the next build)
         dense.faiss
-        background.jsonl   off-corpus statements (qa/data/background.txt) and
+        background.jsonl   off-corpus statements (lexicon background) and
         background.npy     their vectors
+        lexicon.json       every word table the build used (qa/lexicon.py); queries use these
+        roles.json         roles found in the corpus (qa/roles.py), with their variant names
 
 A crash mid-build leaves a half-written build folder that CURRENT never names,
 so the previous index keeps answering. No pickle anywhere.
@@ -29,12 +31,13 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, lexicon as lexicons
+from . import refusal
+from . import roles as corpus_roles
 from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound, IndexUnwritable
@@ -58,11 +61,13 @@ class Index:
     sentences: list[tuple[int, str]]  # (item index, sentence as written)
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
+    lexicon: lexicons.Lexicon = field(default_factory=lexicons.package)
+    roles: list = field(default_factory=list)  # qa.roles.Role, longest name first
     registry: UnitRegistry = field(init=False)
     first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
 
     def __post_init__(self):
-        self.registry = UnitRegistry(self.items)
+        self.registry = UnitRegistry(self.items, self.lexicon.unit_aliases)
         self.first_sentence = [0] * len(self.items)
         for row in reversed(range(len(self.sentences))):
             self.first_sentence[self.sentences[row][0]] = row
@@ -98,9 +103,8 @@ def passage_text(item: WorkItem, sentence: str) -> str:
     return sentence if sentence.startswith(item.title) else f"{item.title}:{sentence}"
 
 
-def background_statements() -> list[str]:
-    text = resources.files("qa").joinpath("data/background.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+def background_statements(corpus: Path | None = None) -> list[str]:
+    return lexicons.load(corpus).background
 
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
@@ -111,24 +115,30 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     if not items:
         raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
     hashes = file_hashes(corpus)
+    words = lexicons.load(corpus)
     previous = _read_previous(folder)
-    if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
+    if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id, words):
         return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True,
                            documents)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
-    background = background_statements()
-    vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress)
+    vectors, embedded = _embed_reusing(texts + words.background, previous, encoder, progress)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
-    segmenter = Segmenter(corpus_words(items))
+    segmenter = Segmenter.of(corpus_words(items), words)
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
+    progress("正在校准拒答阈值(语料内/语料外探测问题)…")
+    calibration = refusal.calibrate(items, passages, vectors, words.background, background_vectors, encoder)
+    keep = calibration.pop("background_kept")
+    background = ([words.background[k] for k in keep], background_vectors[keep])
     manifest = {
         "format_version": FORMAT_VERSION, "qa_version": __version__, "model": encoder.model_id,
         "dimension": int(vectors.shape[1]), "corpus": hashes, "items": len(items),
         "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "lexicon": words.digest(), "lexicon_files": words.corpus_files, "refusal": calibration,
     }
-    build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
-                         (background, background_vectors))
+    roles = corpus_roles.corpus_roles(items, words)
+    build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
+                         words, roles)
     return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
@@ -146,9 +156,10 @@ def writable_folder(folder: Path) -> None:
                               "请用 --index 指定一个可写的文件夹。") from None
 
 
-def _same_build(manifest: dict, hashes: dict, model_id: str) -> bool:
+def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lexicon) -> bool:
+    """Same corpus files, model and word tables (package defaults included): nothing to rebuild."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
-            and manifest.get("model") == model_id)
+            and manifest.get("model") == model_id and manifest.get("lexicon") == words.digest())
 
 
 def _read_previous(folder: Path) -> Index | None:
@@ -190,7 +201,8 @@ def _reusable_vectors(previous: Index, progress) -> dict[str, np.ndarray]:
     return dict(zip(texts + background, np.concatenate([vectors, previous.background])))
 
 
-def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background) -> Path:
+def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
+                 words, roles) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     build = folder / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     build.mkdir()
@@ -203,6 +215,8 @@ def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vect
     save_faiss(build_faiss(vectors), build / "dense.faiss")
     _write_lines(build / "background.jsonl", background[0])
     np.save(build / "background.npy", background[1])
+    words.save(build / "lexicon.json")
+    (build / "roles.json").write_text(json.dumps(corpus_roles.save(roles), ensure_ascii=False), encoding="utf-8")
     # The manifest is written last: a build folder without one was interrupted.
     (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     _point_current(folder, build.name)
@@ -271,8 +285,12 @@ def _load_build(build: Path, model_id: str | None) -> Index:
         items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
         words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
         sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
-        index = Index(build, manifest, items, Segmenter([w for w in words if w]), BM25.load(build),
-                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"))
+        tables = _build_lexicon(build)
+        roles = corpus_roles.load(json.loads((build / "roles.json").read_text(encoding="utf-8"))) if (
+            build / "roles.json").is_file() else []
+        index = Index(build, manifest, items, Segmenter.of([w for w in words if w], tables), BM25.load(build),
+                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"),
+                      tables, roles)
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback
@@ -281,6 +299,12 @@ def _load_build(build: Path, model_id: str | None) -> Index:
         raise IndexCorrupt(f"索引 {build.name} 已损坏,无法读取。请重新运行 python -m qa build") from err
     _check_counts(index)
     return index
+
+
+def _build_lexicon(build: Path) -> lexicons.Lexicon:
+    """The tables the build used; a build from before lexicon.json uses the package's."""
+    path = build / "lexicon.json"
+    return lexicons.Lexicon.read(path) if path.is_file() else lexicons.package()
 
 
 def _check_manifest(manifest: dict, model_id: str | None) -> None:

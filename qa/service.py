@@ -17,16 +17,14 @@ from .answer import Answer, Result
 from .batching import QueryBatcher
 from .errors import BadQuestion, IndexNotFound
 from .index import Index, build_index, load_index
-from .intent import classify, load_roles
+from .intent import classify
+from .refusal import DEFAULT_MARGIN
 from .search import Evidence, Hit, fuse, gather
+from .units import holders
+from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
 RELATIVE_CUT = 0.6  # results scoring below this share of the best one are left out
 RELATED_SHOWN = 3  # "possibly related" items listed with a refusal
-# A question whose best corpus sentence is not clearly nearer than the nearest off-corpus
-# statement (qa/data/background.txt) is not answered. Calibrated on eval/questions.jsonl:
-# answerable questions sit at +0.005 and above, off-corpus ones mostly below -0.01.
-BACKGROUND_MARGIN = -0.005
-_YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_ANY = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -58,34 +56,66 @@ class QAService:
         self.index = index
 
     def _learn_corpus(self, index: Index) -> None:
-        """Roles and years the corpus speaks of: questions about others are not guessed at."""
+        """Roles, years and refusal margin of the corpus: questions about others are not guessed at."""
         corpus_text = "".join(item.doc + item.text for item in index.items)
-        self.roles = [r for r in load_roles() if r in corpus_text]
-        self.years = set(_YEAR_ANY.findall(corpus_text))
+        self.roles = index.roles or _lexicon_roles(index, corpus_text)
+        self.doc_years = corpus_years(index.items)
+        self.titles = {item.doc for item in index.items}
+        self.years = {int(y) for y in _YEAR_ANY.findall(corpus_text)} | self.doc_years
+        self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, doc: str | None = None,
+            year: int | None = None) -> Answer:
+        """Answer a question; ``doc`` (source, id or title) and ``year`` limit the documents used."""
         question = self.check_question(question)
         top_k = max(1, min(int(top_k or self.settings.top_k), 50))
         index = self.index  # one index for the whole request, even if a reload swaps it
-        intent = classify(question, index, self.roles)
+        scope = scope_of(question, self.doc_years, year, doc, self.titles)
+        if scope.missing and not scope.missing & self.years and not scope.years:
+            reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
+            return Answer(question, True, reason, [], "none")
+        allowed = self._allowed(index, scope)
+        asked = without_years(question) if scope.years else question
+        intent = classify(asked, index, self.roles)
         if intent.kind == "unit":
-            return self._unit_answer(index, question, intent.units)
-        evidence = gather(index, self.embed(question), question)
+            return self._unit_answer(index, question, intent.units, allowed)
+        evidence = gather(index, self.embed(asked), asked, allowed)
         if intent.kind == "role":
-            return self._role_answer(index, question, intent.role, evidence)
+            return self._role_answer(index, question, intent.role, evidence, allowed)
         named = set(intent.units)
-        favour = {i for i, it in enumerate(index.items) if named.intersection(it.units)} if named else set()
+        favour = {i for i, it in enumerate(index.items) if named.intersection(holders(it))} if named else set()
         hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
-        reason = self.refusal(question, evidence) if hits else compose.REFUSAL
+        reason = self.refusal(asked, evidence) if hits else compose.REFUSAL
         if reason:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
-            related = [self._result(index, h, evidence, question) for h in shown]
+            related = [self._result(index, h, evidence, asked) for h in shown]
             return Answer(question, True, compose.compose_refusal(related, reason), related, "none")
-        best = hits[0].score
+        if not scope.years:
+            hits = latest_first(hits, index.items)
+        best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
-        results = [self._result(index, h, evidence, question) for h in chosen]
-        return Answer(question, False, compose.compose_search(results, intent.kind == "who"), results, intent.kind)
+        results = [self._result(index, h, evidence, asked) for h in chosen]
+        text = compose.compose_search(results, intent.kind == "who")
+        note = year_note(results)
+        return Answer(question, False, f"{note}\n\n{text}" if note else text, results, intent.kind)
+
+    @staticmethod
+    def _allowed(index: Index, scope: Scope) -> set[int] | None:
+        """Positions of the items a scoped question may use; None when every item may be used."""
+        if not scope.limited:
+            return None
+        return {i for i, item in enumerate(index.items) if scope.allows(item)}
+
+    def examples(self, limit: int = 6) -> list[str]:
+        """Example questions this corpus can answer (qa/examples.py)."""
+        from .examples import example_questions
+
+        index = self.index
+        if getattr(self, "_examples", (None,))[0] is not index:  # asked once per index served
+            shown = example_questions(index, self.roles, lambda q: self.ask(q).refused, limit=8)
+            self._examples = (index, shown)
+        return self._examples[1][:limit]
 
     def check_question(self, question) -> str:
         """A usable question, or BadQuestion with a message to show."""
@@ -106,35 +136,45 @@ class QAService:
 
     def refusal(self, question: str, evidence: Evidence) -> str | None:
         """Why the corpus cannot answer this question, or None when it can."""
-        asked = set(_YEAR_ASKED.findall(question))
-        if asked and not asked & self.years:
-            return f"现有政策文件中没有关于 {'、'.join(sorted(asked))} 年的内容。"
         if evidence.matched_terms == 0:
             return compose.REFUSAL  # not one word of the question (or its synonyms) is in the corpus
-        best = float(evidence.dense.max()) if len(evidence.dense) else 0.0
-        if best - evidence.background < BACKGROUND_MARGIN:
+        best = evidence.plain_best
+        if best - evidence.background < self.margin:
             return compose.REFUSAL
         return None
 
-    def _unit_answer(self, index: Index, question: str, units: list[str]) -> Answer:
-        results = [Result.of(item, 1.0, []) for item in index.items if set(item.units) & set(units)]
+    def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
+        results = [Result.of(item, 1.0, []) for k, item in enumerate(index.items)
+                   if set(holders(item)) & set(units) and (allowed is None or k in allowed)]
         return Answer(question, False, compose.compose_unit(units, results), results, "unit")
 
-    def _role_answer(self, index: Index, question: str, role: str, evidence: Evidence) -> Answer:
+    def _role_answer(self, index: Index, question: str, name: str, evidence: Evidence, allowed=None) -> Answer:
+        role = next((r for r in self.roles if getattr(r, "name", r) == name), name)
+        variants = [role] if isinstance(role, str) else list(role.variants)
         ranked = {h.item: h for h in fuse(evidence)}
-        mentions = [i for i, item in enumerate(index.items) if role in item.text]
+        mentions = [i for i, item in enumerate(index.items)
+                    if (allowed is None or i in allowed)
+                    and (any(v in item.text for v in variants) or name in item.duty_holders)]
         mentions.sort(key=lambda i: -(ranked[i].score if i in ranked else 0.0))
         results = []
         for i in mentions:
             item = index.items[i]
-            quotes = [s for s in item.sentences if role in s]
+            quotes = [s for s in item.sentences if any(v in s for v in variants)]
             score = ranked[i].score if i in ranked else 0.0
             results.append(Result.of(item, score, quotes))
-        return Answer(question, False, compose.compose_role(role, results), results, "role")
+        return Answer(question, False, compose.compose_role(name, results), results, "role")
 
     def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
         item = index.items[hit.item]
         return Result.of(item, hit.score, highlights(item, hit, evidence, index.segmenter, question))
+
+
+def _lexicon_roles(index: Index, corpus_text: str) -> list:
+    """Roles for an index built before roles.json: the lexicon's, where the corpus names them."""
+    from .roles import Role
+
+    groups = [[v for v in group if v in corpus_text] for group in index.lexicon.roles]
+    return sorted((Role.of(g) for g in groups if g), key=lambda r: (-len(r.name), r.name))
 
 
 def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, limit: int = 2) -> list[str]:

@@ -108,9 +108,12 @@ def test_chat_answers_school_bullying_with_its_seven_units(open_page):
 
 def test_example_question_is_asked_with_one_click(open_page):
     page = open_page("/")
-    page.get_by_role("button", name="市民政局负责哪些工作?").click()
+    # examples are fitted to the corpus served: one asks what its busiest unit does
+    button = page.get_by_role("button", name=re.compile("负责哪些工作\\?$")).first
+    unit = button.inner_text().removesuffix("负责哪些工作?")
+    button.click()
     wait_for_text(page.locator("#qa-chat"), "共参与")
-    assert "市民政局" in chat_text(page)
+    assert unit and unit in chat_text(page)
 
 
 def test_unit_picker_lists_the_units_items(open_page):

@@ -41,6 +41,8 @@ class AskRequest(BaseModel):
                                                                          "top_k": 3}]})
     question: StrictStr = Field(description="要问的问题(不超过 500 字)")
     top_k: StrictInt | None = Field(None, ge=1, le=50, description="最多列出的条目数,默认 5")
+    doc: StrictStr | None = Field(None, max_length=300, description="只从这份文件回答(文件名、编号或标题)")
+    year: StrictInt | None = Field(None, ge=1900, le=2100, description="只从这一年的文件回答,如 2024")
 
 
 class AnswerOut(BaseModel):
@@ -69,7 +71,7 @@ def ask(request: Request, body: Annotated[AskRequest, Body(examples=[EXAMPLE])])
     """回答一个问题:引用文件原文,注明出处和责任单位。问「X负责哪些工作」时列出该单位的全部工作。"""
     started = time.perf_counter()
     try:
-        answer = request.app.state.service.ask(body.question, body.top_k)
+        answer = request.app.state.service.ask(body.question, body.top_k, doc=body.doc, year=body.year)
     except BadQuestion as err:
         raise HTTPException(422, str(err)) from None
     log.info("ask %.0fms %s", (time.perf_counter() - started) * 1000, json.dumps(body.question, ensure_ascii=False))
@@ -195,6 +197,10 @@ def explain(errors) -> str:
             return "缺少问题:" + USAGE if kind == "missing" else "question 必须是文字(字符串)。"
         if field == "top_k":
             return "top_k 必须是 1 到 50 之间的整数。"
+        if field == "year":
+            return "year 必须是 1900 到 2100 之间的整数年份,如 2024。"
+        if field == "doc":
+            return "doc 必须是文件名、编号或标题(字符串,不超过 300 字)。"
         if loc[:1] == ["body"]:
             return ("请求内容为空。" if kind == "missing" else "请求格式不正确(请以 JSON 发送)。") + USAGE
     return "请求格式不正确。"

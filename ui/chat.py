@@ -23,8 +23,6 @@ HISTORY = 40  # messages kept per session
 HISTORY_CHARS = 60_000  # and their total length: the oldest turns go first
 SESSIONS = 1000  # sessions whose history the server keeps (Gradio's default is 10,000)
 SESSION_SECONDS = 6 * 3600  # a session's history is dropped this long after its last change
-EXAMPLES = ["谁负责校园欺凌防治?", "网络游戏防沉迷由哪些单位负责?", "孩子被霸凌找谁?",
-            "村里留守的孩子谁来照顾?", "儿童主任要做什么?", "市民政局负责哪些工作?"]
 PLACEHOLDER = "**您好!** 请输入关于政策文件的问题,回答会引用文件原文,并注明出处和责任单位。"
 
 
@@ -211,7 +209,7 @@ def build_chat(service, compact: bool = False):
             scale=1 if compact else None, layout="bubble",
             sanitize_html=True, render_markdown=True, latex_delimiters=[], allow_tags=False,
             buttons=["copy"], feedback_options=None, placeholder=PLACEHOLDER,
-            examples=[{"text": q} for q in EXAMPLES[:4]] if compact else None,
+            examples=[{"text": q} for q in service.examples(4)] if compact else None,
         )
         with gr.Row(equal_height=True, elem_classes=["qa-ask", "qa-compact"] if compact else "qa-ask"):
             box = gr.Textbox(placeholder="输入问题…", show_label=False,
@@ -241,7 +239,7 @@ def _examples_and_units(gr, service, history, flow, then, post):
     """Example questions that ask at a click, and a unit picker that lists what a unit does."""
     gr.Markdown("**试试这些问题:**", elem_classes="qa-label")
     with gr.Row(elem_classes="qa-examples"):
-        for question in EXAMPLES:
+        for question in service.examples():  # fitted to the corpus served (qa/examples.py)
             button = gr.Button(question, size="sm", variant="secondary", min_width=120)
             button.click(_asker(post, question), [history], **flow).then(**then)
     picker = gr.Dropdown(choices=unit_choices(service), value=None, label="按责任单位查看工作",
