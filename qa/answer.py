@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 
+from .documents import doc_id_of, year_of
 from .records import WorkItem
 
 REFUSAL = "抱歉,现有政策文件中没有找到能回答这个问题的内容。"
@@ -30,12 +31,14 @@ class Result:
     score: float
     highlights: list[str]
     id: str = ""
+    doc_id: str = ""  # the document page is /doc/{doc_id}#{part of id after '#'}
+    year: int | None = None
 
     @classmethod
     def of(cls, item: WorkItem, score: float, highlights: list[str]) -> "Result":
         return cls(item.doc, item.source, list(item.section), item.number, item.title, item.text,
                    list(item.units), list(item.lead_units), list(item.co_units), round(float(score), 4),
-                   highlights, item.id)
+                   highlights, item.id, doc_id_of(item), year_of(item))
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Answer:
     answer: str  # Markdown, Chinese
     results: list[Result] = field(default_factory=list)
     kind: str = "search"
+    summary: str = ""  # one plain sentence from the cited item's fields; the Markdown answer opens with it
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions, each complete on its own
+    conversation: str | None = None  # id to send with the next question to follow up on this one
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,16 +93,15 @@ def result_block(rank: int, r: Result) -> str:
     return "\n".join(lines)
 
 
-def compose_search(results: list[Result], who: bool) -> str:
-    lead = "这项工作的责任单位见下方条目:" if who else "文件中的相关规定如下:"
+def compose_search(summary: str, results: list[Result]) -> str:
+    """The direct answer first, then each cited item with its quotes and units."""
     blocks = [result_block(i + 1, r) for i, r in enumerate(results)]
-    return "\n\n".join([lead, *blocks])
+    return "\n\n".join([md(summary), *blocks])
 
 
-def compose_unit(units: list[str], results: list[Result]) -> str:
-    """Every item naming the unit, grouped by section, counted."""
-    names = "、".join(md(u) for u in units)
-    lines = [f"**{names}** 共参与 {len(results)} 项工作:"]
+def compose_unit(summary: str, units: list[str], results: list[Result]) -> str:
+    """The counts first, then every item naming the unit, grouped by section."""
+    lines = [md(summary)]
     current: tuple | None = None
     for r in results:
         group = (r.doc, tuple(r.section))
@@ -112,14 +117,14 @@ def compose_unit(units: list[str], results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def compose_role(role: str, results: list[Result]) -> str:
-    head = f"文件中共有 {len(results)} 项工作提到「{md(role)}」:"
+def compose_role(summary: str, results: list[Result]) -> str:
+    head = md(summary)
     return "\n\n".join([head, *(result_block(i + 1, r) for i, r in enumerate(results))])
 
 
 def compose_refusal(related: list[Result], reason: str = REFUSAL) -> str:
     if not related:
-        return reason
-    lines = [reason, "", "以下条目可能相关,仅供参考:"]
+        return md(reason)
+    lines = [md(reason), "", "以下条目可能相关,仅供参考:"]
     lines += [f"- {citation(r)}" for r in related]
     return "\n".join(lines)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 import numpy as np
 
 from . import answer as compose
+from . import suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
+from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
+from .documents import deadline_of, documents_of, year_of
 from .errors import BadQuestion, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify, load_roles
@@ -28,6 +32,8 @@ RELATED_SHOWN = 3  # "possibly related" items listed with a refusal
 BACKGROUND_MARGIN = -0.005
 _YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_ANY = re.compile(r"(?:19|20)\d{2}")
+NO_CONTEXT = "这像是接着上一个问题的追问,但这次对话里还没有上一个问题(对话可能已过期),请把问题说完整再问。"
+NO_ITEMS = "上一个问题没有找到相关条目,无法接着追问,请把问题说完整再问。"
 
 
 class QAService:
@@ -37,6 +43,8 @@ class QAService:
         self.settings = settings
         self._learn_corpus(index)
         self._batcher = QueryBatcher(encoder.encode_queries)
+        self.conversations = ConversationStore(settings.conversation_ttl, settings.conversation_limit,
+                                               settings.conversation_turns)
 
     @classmethod
     def open(cls, settings, progress=print) -> "QAService":
@@ -62,30 +70,103 @@ class QAService:
         corpus_text = "".join(item.doc + item.text for item in index.items)
         self.roles = [r for r in load_roles() if r in corpus_text]
         self.years = set(_YEAR_ANY.findall(corpus_text))
+        docs = documents_of(index.items)
+        self.titles = [d.title for d in docs.values()]  # what a refusal says the corpus covers
+        self.year_list = sorted({d.year for d in docs.values() if d.year})  # years of whole documents
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, conversation: str | None = None) -> Answer:
+        """Answer one question. With ``conversation`` (an id from an earlier answer, or "" to start
+        one) a follow-up may lean on the last answer; without it every question stands alone."""
         question = self.check_question(question)
         top_k = max(1, min(int(top_k or self.settings.top_k), 50))
         index = self.index  # one index for the whole request, even if a reload swaps it
+        if conversation is None:
+            return self._answer(index, question, top_k)
+        talk = self.conversations.open(conversation)
+        answer, turn = self._follow_up(index, question, top_k, talk.last)
+        self.conversations.record(talk, turn)
+        return replace(answer, conversation=talk.id)
+
+    def _follow_up(self, index: Index, question: str, top_k: int, last: Turn | None) -> tuple[Answer, Turn]:
+        follow = read_follow_up(question, lambda text: _only_units(text, index.registry))
+        if follow is None:
+            answer = self._answer(index, question, top_k)
+            return answer, self._turn(question, answer, index)
+        if last is None or (follow.form in ("aspect", "ordinal") and not last.item_ids):
+            reason = NO_CONTEXT if last is None else NO_ITEMS
+            return Answer(question, True, compose.md(reason), [], "none", reason), Turn(question, "none", [])
+        if follow.form in ("year", "topic"):
+            asked = standalone(follow, last)
+            answer = replace(self._answer(index, asked, top_k), question=question)
+            return answer, self._turn(asked, answer, index)
+        return self._about_item(index, question, follow, last)
+
+    def _about_item(self, index: Index, question: str, follow: FollowUp, last: Turn) -> tuple[Answer, Turn]:
+        """A field of the item just cited, or what one item of the last answer says."""
+        position = follow.position if follow.form == "ordinal" else last.focus + 1
+        by_id = {item.id: item for item in index.items}
+        if not 1 <= position <= len(last.item_ids) or last.item_ids[position - 1] not in by_id:
+            reason = f"上一个回答只列出了 {len(last.item_ids)} 条,没有第 {position} 条。"
+            return Answer(question, True, compose.md(reason), [], "none", reason), last
+        item = by_id[last.item_ids[position - 1]]
+        if follow.form == "ordinal":
+            result = Result.of(item, 1.0, item.sentences[:2])
+            text, kind = summary.item(result), "search"
+        else:
+            deadline = deadline_of(item)
+            quotes = [s for s in item.sentences if deadline and deadline in s] or item.sentences[:1]
+            result = Result.of(item, 1.0, quotes)
+            text, kind = summary.aspect(result, follow.aspect, deadline), "fact" if follow.aspect == "deadline" else "who"
+        answer = Answer(question, False, compose.compose_search(text, [result]), [result], kind, text)
+        answer = replace(answer, suggestions=suggest.after(answer, self.year_list))
+        return answer, replace(last, focus=position - 1)
+
+    def _turn(self, question: str, answer: Answer, index: Index) -> Turn:
+        asked = _YEAR_ASKED.search(question)
+        return Turn(question, answer.kind, [r.id for r in answer.results], index.registry.find_in(question),
+                    int(asked.group(1)) if asked else None)
+
+    def _answer(self, index: Index, question: str, top_k: int) -> Answer:
+        asked = set(_YEAR_ASKED.findall(question))
+        if asked and not asked & self.years:  # no search can help: say which years there are
+            text = summary.refusal(f"现有政策文件中没有关于 {'、'.join(sorted(asked))} 年的内容。", self.titles)
+            return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
         intent = classify(question, index, self.roles)
+        year = self._year_filter(question)
         if intent.kind == "unit":
-            return self._unit_answer(index, question, intent.units)
+            return self._unit_answer(index, question, intent.units, year)
         evidence = gather(index, self.embed(question), question)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence)
         named = set(intent.units)
         favour = {i for i, it in enumerate(index.items) if named.intersection(it.units)} if named else set()
-        hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
+        hits = fuse(evidence, favour, limit=None if year else max(top_k, RELATED_SHOWN))
+        if year:
+            hits = [h for h in hits if year_of(index.items[h.item]) == year]
         reason = self.refusal(question, evidence) if hits else compose.REFUSAL
         if reason:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
             related = [self._result(index, h, evidence, question) for h in shown]
-            return Answer(question, True, compose.compose_refusal(related, reason), related, "none")
+            text = summary.refusal(reason, self.titles)
+            return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         best = hits[0].score
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
         results = [self._result(index, h, evidence, question) for h in chosen]
-        return Answer(question, False, compose.compose_search(results, intent.kind == "who"), results, intent.kind)
+        text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
+        answer = Answer(question, False, compose.compose_search(text, results), results, intent.kind, text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list, intent.units))
+
+    def _year_filter(self, question: str) -> int | None:
+        """The year a question asks about, when the corpus has documents of several years."""
+        asked = _YEAR_ASKED.search(question)
+        if not asked or len(self.year_list) < 2 or int(asked.group(1)) not in self.year_list:
+            return None
+        return int(asked.group(1))
+
+    def examples(self, count: int = 6) -> list[str]:
+        """Example questions drawn from the corpus; a different mix on every call."""
+        return suggest.examples(self.index, self.roles, count)
 
     def check_question(self, question) -> str:
         """A usable question, or BadQuestion with a message to show."""
@@ -116,9 +197,12 @@ class QAService:
             return compose.REFUSAL
         return None
 
-    def _unit_answer(self, index: Index, question: str, units: list[str]) -> Answer:
-        results = [Result.of(item, 1.0, []) for item in index.items if set(item.units) & set(units)]
-        return Answer(question, False, compose.compose_unit(units, results), results, "unit")
+    def _unit_answer(self, index: Index, question: str, units: list[str], year: int | None = None) -> Answer:
+        results = [Result.of(item, 1.0, []) for item in index.items if set(item.units) & set(units)
+                   and (year is None or year_of(item) == year)]
+        text = summary.unit(units, results)
+        answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list, units))
 
     def _role_answer(self, index: Index, question: str, role: str, evidence: Evidence) -> Answer:
         ranked = {h.item: h for h in fuse(evidence)}
@@ -130,7 +214,9 @@ class QAService:
             quotes = [s for s in item.sentences if role in s]
             score = ranked[i].score if i in ranked else 0.0
             results.append(Result.of(item, score, quotes))
-        return Answer(question, False, compose.compose_role(role, results), results, "role")
+        text = summary.role(role, results)
+        answer = Answer(question, False, compose.compose_role(text, results), results, "role", text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list))
 
     def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
         item = index.items[hit.item]
@@ -149,3 +235,12 @@ def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, lim
         scored.append((dense.get(pos, 0.0) + 0.02 * overlap, pos))
     best = sorted(scored, reverse=True)[:limit]
     return [item.sentences[pos] for _, pos in sorted(best, key=lambda p: p[1])]
+
+
+def _only_units(text: str, registry) -> bool:
+    """True when a text is nothing but unit names ("市公安局", "教体局和公安局")."""
+    mentions = registry.mentions(text)
+    rest = text
+    for start, end, _ in reversed(mentions):
+        rest = rest[:start] + rest[end:]
+    return bool(mentions) and not re.sub(r"[和与及、,,\s]", "", rest)

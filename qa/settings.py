@@ -33,6 +33,9 @@ class Settings:
     port: int = 7860
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
+    conversation_ttl: int = 1800  # seconds a conversation is kept after its last question
+    conversation_limit: int = 2000  # conversations kept at once; the least recently used go first
+    conversation_turns: int = 8  # turns kept per conversation (follow-ups need only the last)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
