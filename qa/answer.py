@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 
-from .documents import doc_id_of, year_of
+from .documents import doc_id_of, link, year_of
 from .records import WorkItem
 
 REFUSAL = "抱歉,现有政策文件中没有找到能回答这个问题的内容。"
@@ -127,4 +127,16 @@ def compose_refusal(related: list[Result], reason: str = REFUSAL) -> str:
         return md(reason)
     lines = [md(reason), "", "以下条目可能相关,仅供参考:"]
     lines += [f"- {citation(r)}" for r in related]
+    return "\n".join(lines)
+
+
+def plain_text(answer: Answer, shown: int = 5) -> str:
+    """The answer as staff paste it into a document: the summary, then where each cited item stands."""
+    lines = [answer.summary or answer.answer]
+    for r in answer.results[:shown]:
+        number = f"第{r.number}条" if r.number and r.number[0].isdigit() else (r.number or "")
+        place = " › ".join([f"《{r.doc}》", *r.section, f"{number}「{r.title}」"])
+        lines.append(f"出处:{place}  链接:{link(r.doc_id, r.id)}")
+    if len(answer.results) > shown:
+        lines.append(f"(另有 {len(answer.results) - shown} 条,见问答页面)")
     return "\n".join(lines)

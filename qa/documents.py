@@ -50,9 +50,9 @@ def deadline_of(item: WorkItem) -> str:
     return found["when"].strip() if found else ""
 
 
-def link_of(item: WorkItem) -> str:
-    """Stable address of the item in its document page; safe to paste into documents and messages."""
-    return f"/doc/{quote(doc_id_of(item), safe='')}#{quote(anchor_of(item), safe='')}"
+def link(doc_id: str, item_id: str) -> str:
+    """Stable address of an item in its document page; safe to paste into documents and messages."""
+    return f"/doc/{quote(doc_id, safe='')}#{quote(item_id.rsplit('#', 1)[-1], safe='')}"
 
 
 @dataclass

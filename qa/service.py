@@ -114,7 +114,7 @@ class QAService:
             text, kind = summary.item(result), "search"
         else:
             deadline = deadline_of(item)
-            quotes = [s for s in item.sentences if deadline and deadline in s] or item.sentences[:1]
+            quotes = [s for s in item.sentences if deadline and deadline in s] or item.sentences[1:2] or item.sentences[:1]
             result = Result.of(item, 1.0, quotes)
             text, kind = summary.aspect(result, follow.aspect, deadline), "fact" if follow.aspect == "deadline" else "who"
         answer = Answer(question, False, compose.compose_search(text, [result]), [result], kind, text)
