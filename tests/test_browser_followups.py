@@ -143,7 +143,7 @@ def test_widget_keeps_its_conversation_and_works_at_360px(context, base):
     page.wait_for_function("!!window.PolicyQAWidget")
     page.locator("policy-qa-widget .launcher").click()
     panel = page.locator("policy-qa-widget .panel")
-    assert panel.get_attribute("aria-modal") == "true" and panel.get_attribute("role") == "dialog"
+    assert panel.get_attribute("role") == "dialog" and panel.get_attribute("aria-labelledby")
     frame = page.frame_locator("policy-qa-widget iframe")
     frame.locator("#qa-question textarea").fill("谁负责网络游戏防沉迷?")
     frame.locator("#qa-send").click()
@@ -157,9 +157,11 @@ def test_widget_keeps_its_conversation_and_works_at_360px(context, base):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "widget-phone.png"))
-    page.keyboard.press("Escape")
-    assert not panel.is_visible()
-    assert page.evaluate("document.activeElement.tagName") == "POLICY-QA-WIDGET"  # focus back on the launcher
+    frame.locator("#qa-question textarea").focus()
+    page.keyboard.press("Escape")  # pressed inside the chat frame: the panel still closes
+    panel.wait_for(state="hidden")
+    focused = page.evaluate("document.querySelector('policy-qa-widget').shadowRoot.activeElement.className")
+    assert "launcher" in focused  # focus is back where the dialog was opened from
 
 
 def axe_violations(page, frame=None) -> list[dict]:

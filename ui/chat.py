@@ -66,13 +66,21 @@ document.addEventListener('click', function (event) {
 });
 // The widget asks through postMessage, so its page (and the conversation) stays loaded.
 window.addEventListener('message', function (event) {
-  if (event.source !== window.parent || !event.data || event.data.type !== 'policy-qa:ask') { return; }
+  if (window.parent === window || event.source !== window.parent || !event.data) { return; }
   var box = document.querySelector('#qa-question textarea');
   var send = document.querySelector('#qa-send');
   if (!box || !send) { return; }
+  if (event.data.type === 'policy-qa:focus') { box.focus(); return; }
+  if (event.data.type !== 'policy-qa:ask') { return; }
   box.value = String(event.data.question || '').slice(0, 2000);
   box.dispatchEvent(new Event('input', { bubbles: true }));
   setTimeout(function () { send.click(); }, 50);
+});
+// Inside the widget, Escape closes its panel (the host page cannot see keys pressed in here).
+document.addEventListener('keydown', function (event) {
+  if (event.key === 'Escape' && window.parent !== window) {
+    window.parent.postMessage({ type: 'policy-qa:close' }, '*');
+  }
 });
 </script>
 <style>
