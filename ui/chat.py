@@ -207,7 +207,7 @@ def build_chat(service, compact: bool = False):
         conversation = gr.State("")
         if not compact:
             gr.Markdown("# 政策问答\n回答均引自政策文件原文,并注明出处和责任单位;可以接着追问,"
-                        "如「那配合单位呢?」「2024年呢?」。", elem_classes="qa-header")
+                        "如「那配合单位呢?」「第二条说的是什么?」。", elem_classes="qa-header")
         chatbot = gr.Chatbot(
             label="对话", show_label=False, elem_id="qa-chat", height=400 if compact else "62vh",
             scale=1 if compact else None, layout="bubble",
