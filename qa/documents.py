@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from .records import WorkItem
+from .records import WorkItem, doc_id_for
 
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
-_NOT_URL_SAFE = re.compile(r"[^\w\-]+")
 # A sentence of the item that states its deadline, when no table gave one: "完成时限：2023年12月底前。"
 _DEADLINE = re.compile(r"(?:完成时限|完成时间|时限要求|截止时间)\s*[:：]\s*(?P<when>[^。；;，,]+)")
 
 
 def doc_id_of(item: WorkItem) -> str:
-    """Document.id when the parser set it, else one derived from the file name, the same way every time."""
-    if item.doc_id:
-        return item.doc_id
-    stem = PurePosixPath(item.source).with_suffix("").as_posix()
-    return _NOT_URL_SAFE.sub("-", stem).strip("-") or "document"
+    """Document.id when the index has it, else the id the reader would give (indexes built before ids)."""
+    return item.doc_id or doc_id_for(item.source)
 
 
 def anchor_of(item: WorkItem) -> str:

@@ -195,7 +195,7 @@ def test_chat_widget_and_document_pass_an_axe_audit(context, base, scheme):
     wait_for_answers(page, 1, frame)
     found["widget on the portal"] = axe_violations(page)
     found["widget chat"] = axe_violations(page, next(f for f in page.frames if "/widget/" in f.url))
-    page.goto(base + "/doc/district-minor-protection-2023#3", wait_until="load")
+    page.goto(base + "/doc/district-minor-protection-2023#2-1-3", wait_until="load")
     found["document page"] = axe_violations(page)
     assert found == {name: [] for name in found}
 
