@@ -103,11 +103,13 @@ def compose_unit(summary: str, units: list[str], results: list[Result]) -> str:
     """The counts first, then every item naming the unit, grouped by section."""
     lines = [md(summary)]
     current: tuple | None = None
+    several = len({r.doc for r in results}) > 1
     for r in results:
         group = (r.doc, tuple(r.section))
         if group != current:
             current = group
-            lines += ["", f"**{md(' › '.join(r.section) or r.doc)}**"]
+            label = " › ".join([f"《{r.doc}》"] * several + r.section) or r.doc
+            lines += ["", f"**{md(label)}**"]
         others = [u for u in r.units if u not in units]
         role = "牵头" if any(u in r.lead_units for u in units) else (
             "配合" if any(u in r.co_units for u in units) else "负责")

@@ -38,7 +38,7 @@ def service(settings):
     return QAService.open(settings, progress=lambda message: None)
 
 
-FOLLOWUP_CORPUS = DATA / "followups"
+FOLLOWUP_CORPUS = Path(__file__).resolve().parent / "conversation"  # apart from tests/data: the reader tests count every file there
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The conversational chat in a real headless Chromium: follow-ups, citation links, copy, accessibility.
 
-Runs against the real server over tests/data/followups (two years of a district plan with
+Runs against the real server over tests/conversation (two years of a district plan with
 牵头/配合 units and 完成时限), so the six follow-up forms have data to lean on. The axe-core
 audit uses the npm package installed by `make test` into .npm-test/ and injected from disk.
 """

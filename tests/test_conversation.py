@@ -1,6 +1,6 @@
 """Conversations: follow-up forms read right, the store's limits, and the six forms end to end.
 
-The end-to-end tests run the real service (real model, jieba, FAISS) over tests/data/followups:
+The end-to-end tests run the real service (real model, jieba, FAISS) over tests/conversation:
 two years of a district plan whose items name 牵头/配合 units and, some of them, a 完成时限.
 """
 
