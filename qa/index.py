@@ -8,8 +8,9 @@ An index folder describes itself and is swapped in atomically:
         manifest.json      format version, model, dimension, corpus hashes, counts
         items.jsonl        the work item records
         user_words.txt     the segmenter's user dictionary (queries are cut the same way)
-        bm25.npz vocab.json
+        bm25.*.npy bm25.json vocab.json   BM25 weights as CSC arrays (memory-mapped)
         sentences.jsonl    one line per embedded sentence: item index and text
+        sentence_item.npy  the item of each sentence (memory-mapped; search needs only this)
         passages.jsonl     the text embedded for each sentence (title in front)
         embeddings.npy     the sentence vectors (reused by the next build)
         dense.faiss
@@ -17,7 +18,10 @@ An index folder describes itself and is swapped in atomically:
         background.npy     their vectors
 
 A crash mid-build leaves a half-written build folder that CURRENT never names,
-so the previous index keeps answering. No pickle anywhere.
+so the previous index keeps answering, and the vectors computed so far under
+``partial/`` (qa/checkpoint.py) for the next build to resume from. Arrays are
+memory-mapped when loaded: server processes share one copy in the page cache.
+No pickle anywhere.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from . import checkpoint
 from .corpus import file_hashes, load_items
 from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
@@ -42,7 +47,7 @@ from .records import WorkItem
 from .segment import Segmenter, corpus_words
 from .units import UnitRegistry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 as memory-mapped CSC arrays, sentence_item.npy
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
 
@@ -53,17 +58,16 @@ class Index:
     items: list[WorkItem]
     segmenter: Segmenter
     bm25: BM25
-    sentences: list[tuple[int, str]]  # (item index, sentence as written)
+    sentences: "SentenceList"  # (item index, sentence as written); texts read on first use
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
     registry: UnitRegistry = field(init=False)
-    first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
+    first_sentence: np.ndarray = field(init=False)  # row of each item's first sentence in the FAISS index
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items)
-        self.first_sentence = [0] * len(self.items)
-        for row in reversed(range(len(self.sentences))):
-            self.first_sentence[self.sentences[row][0]] = row
+        # Sentences are stored item by item, so each item's first row is a binary search away.
+        self.first_sentence = np.searchsorted(self.sentences.item, np.arange(len(self.items)))
 
     @property
     def model_id(self) -> str:
@@ -78,6 +82,30 @@ class BuildReport:
     embedded: int  # sentences embedded by this build (the rest were reused)
     problems: list  # DocumentError per unreadable file
     up_to_date: bool = False
+
+
+class SentenceList:
+    """The embedded sentences as a read-only sequence of (item index, text).
+
+    ``item`` (sentence row -> item index) is a memory-mapped array, all a search needs;
+    the texts (hundreds of MB at 50k items) are read only if something asks for them.
+    """
+
+    def __init__(self, item: np.ndarray, texts_file: Path):
+        self.item = item
+        self._texts_file = texts_file
+        self._rows: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+    def __getitem__(self, row):
+        if self._rows is None:
+            self._rows = [(int(i), s) for i, s in _read_lines(self._texts_file)]
+        return self._rows[row]
+
+    def __iter__(self):
+        return (self[row] for row in range(len(self)))
 
 
 def item_document(item: WorkItem) -> str:
@@ -112,7 +140,8 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
     background = background_statements()
-    vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress)
+    partial = checkpoint.partial_folder(folder, encoder.model_id)
+    vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress, partial)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
     segmenter = Segmenter(corpus_words(items))
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
@@ -123,6 +152,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     }
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
                          (background, background_vectors))
+    checkpoint.discard(partial)
     return BuildReport(build, len(items), len(passages), embedded, problems)
 
 
@@ -138,18 +168,24 @@ def _read_previous(folder: Path) -> Index | None:
         return None
 
 
-def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) -> tuple[np.ndarray, int]:
-    """Embed only sentences the previous build (same model) did not have."""
+def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress,
+                   partial: Path) -> tuple[np.ndarray, int]:
+    """Embed only sentences that neither the previous build (same model) nor an interrupted
+    one (``partial``, see qa/checkpoint.py) already has."""
     known: dict[str, np.ndarray] = {}
     if previous and previous.model_id == encoder.model_id:
         old_texts = _read_lines(previous.folder / "passages.jsonl") + _read_lines(
             previous.folder / "background.jsonl")
         old_vectors = np.concatenate([np.load(previous.folder / "embeddings.npy"), previous.background])
         known = dict(zip(old_texts, old_vectors))
+    resumed = checkpoint.load_chunks(partial)
+    known.update(resumed)
     missing = sorted({t for t in texts if t not in known})
+    if resumed:
+        progress(f"继续上次中断的构建:已有 {len(resumed)} 个句子的向量")
     if missing:
         progress(f"正在计算 {len(missing)} 个句子的向量(模型 {encoder.model_id})…")
-        known.update(zip(missing, encoder.encode_documents(missing, progress=True)))
+        known.update(checkpoint.embed_checkpointed(missing, encoder, partial, progress))
     dim = encoder.dim if not known else len(next(iter(known.values())))
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
     return vectors.astype(np.float32), len(missing)
@@ -163,6 +199,7 @@ def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vect
     (build / "user_words.txt").write_text("\n".join(segmenter.user_words), encoding="utf-8")
     bm25.save(build)
     _write_lines(build / "sentences.jsonl", [[i, s] for i, s in passages])
+    np.save(build / "sentence_item.npy", np.array([i for i, _ in passages], dtype=np.int32))
     _write_lines(build / "passages.jsonl", texts)
     np.save(build / "embeddings.npy", vectors)
     save_faiss(build_faiss(vectors), build / "dense.faiss")
@@ -210,9 +247,10 @@ def load_index(folder: Path, model_id: str | None = None) -> Index:
         _check_manifest(manifest, model_id)
         items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
         words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
-        sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
+        sentences = SentenceList(np.load(build / "sentence_item.npy", mmap_mode="r"), build / "sentences.jsonl")
         index = Index(build, manifest, items, Segmenter([w for w in words if w]), BM25.load(build),
-                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"))
+                      sentences, load_faiss(build / "dense.faiss"),
+                      np.load(build / "background.npy", mmap_mode="r"))
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback

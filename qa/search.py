@@ -47,9 +47,10 @@ def gather(index, query_vector: np.ndarray, question: str) -> Evidence:
     ids, sims = dense_search(index.faiss, query_vector, SENTENCE_CANDIDATES)
     dense = np.zeros(len(index.items), dtype=np.float32)
     by_item: dict[int, list[tuple[int, float]]] = {}
-    for sid, sim in zip(ids.tolist(), sims.tolist()):
-        item = index.sentences[sid][0]
-        by_item.setdefault(item, []).append((sid - index.first_sentence[item], sim))
+    items = index.sentences.item[ids].tolist()
+    firsts = index.first_sentence[items].tolist() if len(items) else []
+    for sid, item, first, sim in zip(ids.tolist(), items, firsts, sims.tolist()):
+        by_item.setdefault(item, []).append((sid - first, sim))
         dense[item] = max(dense[item], sim)
     matched = sum(1 for t in terms if t in index.bm25.vocab)
     background = float((index.background @ query_vector).max()) if len(index.background) else 0.0

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 
 from . import answer as compose
 from .answer import Answer, Result
 from .batching import QueryBatcher
-from .errors import BadQuestion, IndexNotFound
+from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify, load_roles
 from .search import Evidence, Hit, fuse, gather
@@ -40,14 +41,22 @@ class QAService:
 
     @classmethod
     def open(cls, settings, progress=print) -> "QAService":
-        """Load model and index; build the index first if there is none yet."""
-        from .embed import SentenceEncoder
+        """Load model and index; build the index first if there is none yet, or if another
+        model or backend built it and the corpus is here to rebuild from (an index is derived
+        data: vectors from two engines must never be compared)."""
+        from .encoders import load_encoder
 
-        encoder = SentenceEncoder.load(settings)
+        encoder = load_encoder(settings)
         try:
             index = load_index(settings.index_dir, encoder.model_id)
         except IndexNotFound:
             progress(f"未找到索引,正在根据 {settings.corpus_dir} 构建(仅首次)…")
+            build_index(settings.corpus_dir, settings.index_dir, encoder, progress)
+            index = load_index(settings.index_dir, encoder.model_id)
+        except IndexMismatch:
+            if not Path(settings.corpus_dir).is_dir():
+                raise
+            progress(f"索引由其他模型或后端构建,正在用 {encoder.model_id} 根据 {settings.corpus_dir} 重新构建…")
             build_index(settings.corpus_dir, settings.index_dir, encoder, progress)
             index = load_index(settings.index_dir, encoder.model_id)
         return cls(index, encoder, settings)
