@@ -47,6 +47,7 @@ def save_faiss(index, path: Path) -> None:
 
 
 def load_faiss(path: Path):
+    """Read an index with its vectors memory-mapped: server processes share one copy."""
     import faiss
 
-    return faiss.read_index(str(path))
+    return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)

@@ -107,10 +107,17 @@ def serve(settings, info=print) -> None:
     from qa.errors import QAError
     from qa.service import QAService
 
+    if settings.workers > 1:
+        from .workers import serve_workers
+
+        return serve_workers(settings, info)
     if not port_free(settings.host, settings.port):
         raise QAError(f"端口 {settings.port} 已被占用,请用 --port 换一个端口。")
     service = QAService.open(settings, info)
     app = create_app(service, settings)
+    from .admission import Admission
+
+    app = Admission(app, settings.queue_limit)
     _log_to_stderr()
     signal.signal(signal.SIGHUP, lambda *_: _reload_in_background(service, settings, info))
     info(f"政策问答已启动:{public_url(settings)}  (API 文档 /docs,按 Ctrl-C 停止)")
