@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run build test browser bench clean
+.PHONY: install run build test browser nginx bench clean
 
 install: $(VENV)/.installed
 
@@ -26,7 +26,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: install browser
+# The scale-out test puts Debian's nginx in front of two replicas on loopback ports.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+test: install browser nginx
 	$(PY) -m pytest
 
 bench: install

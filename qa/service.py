@@ -44,11 +44,22 @@ class QAService:
         """Load model and index; build the index first if there is none yet, or if another
         model or backend built it and the corpus is here to rebuild from (an index is derived
         data: vectors from two engines must never be compared)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from .encoders import load_encoder
 
-        encoder = load_encoder(settings)
+        # The index (jieba, FAISS) loads while ONNX Runtime parses its model, which it does
+        # without holding the GIL: on two cores this takes most of the index off the start-up.
+        with ThreadPoolExecutor(1, thread_name_prefix="qa-load-index") as pool:
+            pending = pool.submit(load_index, settings.index_dir)
+            encoder = load_encoder(settings)
+            loaded = _result(pending)
         try:
-            index = load_index(settings.index_dir, encoder.model_id)
+            if isinstance(loaded, Exception):
+                raise loaded
+            index = loaded
+            if index.model_id != encoder.model_id:
+                index = load_index(settings.index_dir, encoder.model_id)  # raises IndexMismatch, says why
         except IndexNotFound:
             progress(f"未找到索引,正在根据 {settings.corpus_dir} 构建(仅首次)…")
             build_index(settings.corpus_dir, settings.index_dir, encoder, progress)
@@ -144,6 +155,14 @@ class QAService:
     def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
         item = index.items[hit.item]
         return Result.of(item, hit.score, highlights(item, hit, evidence, index.segmenter, question))
+
+
+def _result(future):
+    """A future's value, or the exception it raised (to be raised where it is handled)."""
+    try:
+        return future.result()
+    except Exception as err:
+        return err
 
 
 def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, limit: int = 2) -> list[str]:
