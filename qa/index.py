@@ -63,11 +63,16 @@ class Index:
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
     registry: UnitRegistry = field(init=False)
     first_sentence: np.ndarray = field(init=False)  # row of each item's first sentence in the FAISS index
+    unit_rows: dict[str, list[int]] = field(init=False)  # unit -> positions of its items, in order
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items)
         # Sentences are stored item by item, so each item's first row is a binary search away.
         self.first_sentence = np.searchsorted(self.sentences.item, np.arange(len(self.items)))
+        self.unit_rows = {}
+        for row, item in enumerate(self.items):
+            for unit in dict.fromkeys(item.units):
+                self.unit_rows.setdefault(unit, []).append(row)
 
     @property
     def model_id(self) -> str:

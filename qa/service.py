@@ -94,7 +94,7 @@ class QAService:
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence)
         named = set(intent.units)
-        favour = {i for i, it in enumerate(index.items) if named.intersection(it.units)} if named else set()
+        favour = {row for unit in named for row in index.unit_rows.get(unit, ())}
         hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
         reason = self.refusal(question, evidence) if hits else compose.REFUSAL
         if reason:
@@ -137,7 +137,8 @@ class QAService:
         return None
 
     def _unit_answer(self, index: Index, question: str, units: list[str]) -> Answer:
-        results = [Result.of(item, 1.0, []) for item in index.items if set(item.units) & set(units)]
+        rows = sorted({row for unit in units for row in index.unit_rows.get(unit, ())})
+        results = [Result.of(index.items[row], 1.0, []) for row in rows]
         return Answer(question, False, compose.compose_unit(units, results), results, "unit")
 
     def _role_answer(self, index: Index, question: str, role: str, evidence: Evidence) -> Answer:
