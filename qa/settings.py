@@ -36,7 +36,7 @@ class Settings:
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
     workers: int = 1  # `serve` processes sharing one port and the memory-mapped index
-    queue_limit: int = 64  # requests one worker holds at once; more get 503 with Retry-After
+    queue_limit: int = 256  # requests one worker holds at once; more get 503 with Retry-After (128 clients fit)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
