@@ -39,7 +39,7 @@ import numpy as np
 
 from . import __version__
 from . import checkpoint
-from .corpus import file_hashes, load_items
+from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import BM25
@@ -47,7 +47,9 @@ from .records import WorkItem
 from .segment import Segmenter, corpus_words
 from .units import UnitRegistry
 
-FORMAT_VERSION = 2  # 2: BM25 as memory-mapped CSC arrays, sentence_item.npy
+# 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering.
+# 3: BM25 as memory-mapped CSC arrays, sentence_item.npy.
+FORMAT_VERSION = 3
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
 
@@ -87,6 +89,7 @@ class BuildReport:
     embedded: int  # sentences embedded by this build (the rest were reused)
     problems: list  # DocumentError per unreadable file
     up_to_date: bool = False
+    documents: list = field(default_factory=list)  # Document per readable file, with its warnings
 
 
 class SentenceList:
@@ -135,13 +138,15 @@ def background_statements() -> list[str]:
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
     folder = Path(folder)
-    items, problems = load_items(corpus)
+    loaded = load_corpus(corpus)
+    items, problems, documents = loaded.items, loaded.problems, loaded.documents
     if not items:
         raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
     hashes = file_hashes(corpus)
     previous = _read_previous(folder)
     if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
-        return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True)
+        return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True,
+                           documents)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
     background = background_statements()
@@ -158,7 +163,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
                          (background, background_vectors))
     checkpoint.discard(partial)
-    return BuildReport(build, len(items), len(passages), embedded, problems)
+    return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
 def _same_build(manifest: dict, hashes: dict, model_id: str) -> bool:

@@ -35,6 +35,8 @@ class Settings:
     port: int = 7860
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
+    max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
+    max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
     workers: int = 1  # `serve` processes sharing one port and the memory-mapped index
     queue_limit: int = 256  # requests one worker holds at once; more get 503 with Retry-After (128 clients fit)
 
