@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run build test browser ocr axe bench clean
+.PHONY: install run build test browser ocr axe nginx bench clean
 
 install: $(VENV)/.installed
 
@@ -39,7 +39,12 @@ ocr:
 	@ldconfig -p 2>/dev/null | grep -q "libGL.so.1 " && ldconfig -p | grep -q "libglib-2.0.so.0 " || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null; }
 
-test: install browser ocr axe
+# The scale-out test puts Debian's nginx in front of two replicas on loopback ports.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+test: install browser ocr axe nginx
 	$(PY) -m pytest
 
 bench: install

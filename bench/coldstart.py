@@ -41,6 +41,7 @@ def first_answer(index_dir: Path, repeats: int) -> dict:
             .check("qa ask") for _ in range(repeats)]
     seconds = [r.seconds for r in runs]
     return {"question": FIRST_QUESTION, "repeats": repeats, "median_s": round(statistics.median(seconds), 2),
+            "median_cpu_s": round(statistics.median(r.cpu_s for r in runs), 2),
             "min_s": round(min(seconds), 2), "peak_rss_mb": round(max(r.peak_rss_mb for r in runs))}
 
 

@@ -45,6 +45,7 @@ def parse_args(argv=None):
     parser.add_argument("--url", help="a running server (loopback only); default: start one")
     parser.add_argument("--pid", type=int, help="the running server's process id, to report its RSS")
     parser.add_argument("--index", type=Path, default=None, help="index folder for the server started here")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of the server started here")
     parser.add_argument("--levels", default="1,8,32,64,128", help="concurrent clients per level")
     parser.add_argument("--clients", type=int, default=None, help="one level only, with this many clients")
     parser.add_argument("--probe", type=int, default=2, help="memory-probe threads posting long chat questions (0: none)")
@@ -91,11 +92,12 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
-def start_server(index: Path | None) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path | None, workers: int = 1) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "qa", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "qa", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)]
     if index:
         command += ["--index", str(index)]
     # The server logs a line per answer: a pipe nobody drains would fill and stall it.
@@ -269,7 +271,7 @@ def main(argv=None) -> None:
     if url:
         check_loopback(url)
     else:
-        server, url = start_server(args.index)
+        server, url = start_server(args.index, args.workers)
         pid = server.pid
     try:
         httpx.post(url + "/api/ask", json={"question": questions[0]}, timeout=120)  # warm-up

@@ -41,6 +41,7 @@ from quality import quality
 from report import (cold_section, duration, latency_section, machine_section, quality_section,
                     scale_section, sections_section, throughput_section)
 from scale import scale
+from speed import engine_ratio, workers_ratio
 from system import ROOT, CpuWatch, machine
 
 QUESTION_SETS = {"questions": ROOT / "eval" / "questions.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl"}
@@ -52,16 +53,19 @@ RESULTS_MD = ROOT / "bench" / "RESULTS.md"
 # scale_budget_s: at most this long sampling answers per corpus size (half of it again for the profile).
 FULL = {"samples": 300, "profile_asks": 60, "sizes": [1_000, 10_000, 50_000], "scale_samples": 200,
         "scale_profile_asks": 60, "scale_budget_s": 120.0, "repeats": 3, "serving_questions": None,
-        "throughput_passages": None, "faiss_queries": None}
-QUICK = {"samples": 100, "profile_asks": 20, "sizes": [1_000, 5_000], "scale_samples": 40,
-         "scale_profile_asks": 0, "scale_budget_s": 3.0, "repeats": 1, "serving_questions": 0,
-         "throughput_passages": 32, "faiss_queries": 100}
+        "throughput_passages": None, "faiss_queries": None, "scale_cache": False, "engine_samples": 300,
+        "workers_seconds": 30.0}
+QUICK = {"samples": 100, "profile_asks": 20, "sizes": [50_000], "scale_samples": 60,
+         "scale_profile_asks": 0, "scale_budget_s": 20.0, "repeats": 3, "serving_questions": 0,
+         "throughput_passages": 32, "faiss_queries": 100, "scale_cache": True, "engine_samples": 120,
+         "workers_seconds": 15.0}
 SHUFFLE_SEED = 7
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples, sizes 1k and 5k (< 3 minutes)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer samples, the 50k synthetic index only, cached under bench/results/ (< 15 minutes)")
     parser.add_argument("--sizes", help="synthetic corpus sizes in items, comma-separated (e.g. 1000,5000)")
     parser.add_argument("--samples", type=int, help="warm latency samples on the default corpus")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the default corpus")
@@ -176,6 +180,18 @@ def run(config: dict, corpus: Path, workdir: Path) -> dict:
         results["latency"]["others_cores"] = watch.stop()
         results["profile"] = profile_answers(service, [q["question"] for q in questions[:config["profile_asks"]]])
         show(latency_section(results["latency"], results["profile"]))
+    with section(results, "engine", "Query embedding: ONNX (default) against torch"):
+        results["engine"] = engine_ratio(service.encoder, service.settings, [q["question"] for q in questions],
+                                         config["engine_samples"])
+        show(f"query embedding p50: {results['engine']['default_p50_ms']} ms ({results['engine']['default_backend']})"
+             f" vs {results['engine']['torch_p50_ms']} ms (torch)")
+    with section(results, "workers", "Throughput: qa serve --workers 1 against --workers 2 (16 clients)"):
+        results["workers"] = workers_ratio(Path(results["cold"]["index_dir"]), corpus,
+                                           [q["question"] for q in questions], workdir,
+                                           seconds=config["workers_seconds"])
+        for n, level in results["workers"]["levels"].items():
+            show(f"{n} worker(s): {level['throughput']} answers/s, p50 {level['p50_ms']} ms, "
+                 f"p95 {level['p95_ms']} ms, errors {level['errors'] or 0}")
     with section(results, "throughput", "Embedding throughput (real model)"):
         results["throughput"] = throughput(service, config["throughput_passages"])
         show(throughput_section(results["throughput"]))
@@ -184,7 +200,8 @@ def run(config: dict, corpus: Path, workdir: Path) -> dict:
         serving = {"samples": config["scale_samples"], "profile_asks": config["scale_profile_asks"],
                    "budget_s": config["scale_budget_s"]}
         results["scale"] = scale(config["sizes"], workdir, service.index.folder.parent, (queries_file, questions_file),
-                                 serving, results["throughput"]["sentences_per_s"], progress=show)
+                                 serving, results["throughput"]["sentences_per_s"], progress=show,
+                                 cache=RESULTS_DIR / "scale-cache" if config["scale_cache"] else None)
         show(scale_section(results["scale"], results["throughput"]))
     return results
 
@@ -205,6 +222,20 @@ def markdown(results: dict) -> str:
         "## Run time", sections_section(results["sections"], results["duration_s"]),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def headline(results: dict) -> list[str]:
+    """The issue-12 figures, one per line, labels exactly as the issue spells them."""
+    at_50k = [r for r in results["scale"]["sizes"] if r["size"] == 50_000]
+    scale_ratio = at_50k[0]["serve"]["latency"]["ratio"] if at_50k else "n/a (no 50k size in this run)"
+    return [f"answer/embedding ratio: {results['latency']['ratio']}",
+            f"onnx/torch query ratio: {results['engine']['ratio']}",
+            f"scale 50k answer/embedding ratio: {scale_ratio}",
+            f"cold start s: {results['cold']['first_answer']['median_s']}",
+            f"workers throughput ratio: {results['workers']['ratio']}",
+            # On a shared machine wall time waits for cores; CPU time is what an idle one would take.
+            f"(cold start CPU s: {results['cold']['first_answer'].get('median_cpu_s')}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"]
 
 
 def save(results: dict, canonical: bool) -> None:
@@ -234,7 +265,9 @@ def main(argv=None) -> None:
     results["load_average_end"] = os.getloadavg()
     print("\n## Run time\n")
     print(sections_section(results["sections"], results["duration_s"]))
-    print(f"\nanswer/embedding ratio: {results['latency']['ratio']}", flush=True)
+    print()
+    for line in headline(results):
+        print(line, flush=True)
     save(results, config["canonical"])
 
 

@@ -27,14 +27,14 @@ GOAL_RSS_MB = 2048.0
 
 
 def scale(sizes: list[int], workdir: Path, real_index: Path, inputs: tuple[Path, Path], serving: dict,
-          throughput: float, progress=print) -> dict:
+          throughput: float, progress=print, cache: Path | None = None) -> dict:
     """Every size in turn. ``inputs``: (query vectors .npy, questions .json); ``serving``: samples,
     profile_asks, budget_s."""
     rows = []
     for size in sizes:
         profile = serving["profile_asks"] if size == max(sizes) else 0
         rows.append(measure_size(size, workdir, real_index, inputs, {**serving, "profile_asks": profile},
-                                 throughput))
+                                 throughput, cache))
         latency = rows[-1]["serve"]["latency"]
         progress(f"- {size:,} items: answer p50 {latency['answer_ms']['p50']} ms over {latency['samples']} "
                  f"samples, serving peak RSS {rows[-1]['serve']['serve_peak_rss_mb']} MB")
@@ -42,21 +42,53 @@ def scale(sizes: list[int], workdir: Path, real_index: Path, inputs: tuple[Path,
 
 
 def measure_size(size: int, workdir: Path, real_index: Path, inputs: tuple[Path, Path], serving: dict,
-                 throughput: float) -> dict:
+                 throughput: float, cache: Path | None = None) -> dict:
+    """With ``cache``, a synthetic index built before by the same code and model is reused
+    (and a new one kept there); without, it is built in ``workdir`` and deleted."""
     queries_file, questions_file = inputs
-    folder = workdir / f"scale-{size}"
+    folder = cache_folder(cache, size, real_index) if cache else workdir / f"scale-{size}"
     try:
-        build = _child(workdir, f"build-{size}", ["scale-build", "--real-index", str(real_index), "--size", str(size),
-                                                  "--index", str(folder), "--queries", str(queries_file)])
+        build = _cached_build(folder) if cache else None
+        if build is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            build = _child(workdir, f"build-{size}", ["scale-build", "--real-index", str(real_index),
+                                                      "--size", str(size), "--index", str(folder),
+                                                      "--queries", str(queries_file)])
+            if cache:
+                (folder / "scale-build.json").write_text(json.dumps(build), encoding="utf-8")
         serve = _child(workdir, f"serve-{size}", [
             "scale-serve", "--index", str(folder), "--questions", str(questions_file),
             "--samples", str(serving["samples"]), "--profile", str(serving["profile_asks"]),
             "--budget", str(serving["budget_s"])])
         memory = _child(workdir, f"memory-{size}", ["scale-memory", "--index", str(folder)])
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not cache:
+            shutil.rmtree(folder, ignore_errors=True)
     build["estimated_embedding_s"] = round((build["sentences"] + build["background"]) / throughput, 1)
     return {"size": size, "build": build, "serve": serve, "memory": memory}
+
+
+def cache_folder(cache: Path, size: int, real_index: Path) -> Path:
+    """One folder per (size, model, index code): a change to how indexes are built or read
+    makes a new one, so a cached index never hides the effect of a change."""
+    import hashlib
+
+    import qa.index as qa_index
+
+    real = qa_index.load_index(real_index)
+    digest = hashlib.sha256(real.model_id.encode())
+    for name in ("index.py", "dense.py", "lexical.py", "segment.py", "records.py"):
+        digest.update((Path(qa_index.__file__).parent / name).read_bytes())
+    for name in ("synthetic.py", "scale_build.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return cache / f"scale-{size}-{digest.hexdigest()[:10]}"
+
+
+def _cached_build(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "scale-build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _child(workdir: Path, name: str, args: list[str]) -> dict:

@@ -77,9 +77,10 @@ def build_size(real_index: Path, size: int, folder: Path, queries: np.ndarray, s
 
 
 def _hnsw_type():
+    """The approximate kind qa.dense builds past its threshold (IVF or HNSW)."""
     import faiss
 
-    return faiss.IndexHNSW
+    return (faiss.IndexHNSW, faiss.IndexIVF)
 
 
 def write_index(folder: Path, real_idx, synth, segmenter, bm25, faiss_index, seed: int) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import qa.index as qa_index
 from synthetic import read_lines
 from system import peak_rss_mb, rss_mb
@@ -22,14 +24,14 @@ SCALE_WARMUP = 3  # answers before timing starts (the first one is timed on its 
 
 def serve_size(folder: Path, questions: list[dict], samples: int, profile_asks: int, budget_s: float) -> dict:
     from latency import measure, profile_answers
-    from qa.embed import SentenceEncoder
+    from qa.encoders import load_encoder
     from qa.service import QAService
     from qa.settings import Settings
 
     settings = Settings.from_env(index_dir=folder)
     watch = Stopwatch()
     with watch.lap("model_load"):
-        encoder = SentenceEncoder.load(settings)
+        encoder = load_encoder(settings)
     model_rss = rss_mb()
     with watch.lap("index_load"):
         index = qa_index.load_index(folder, encoder.model_id)
@@ -71,7 +73,8 @@ def memory_breakdown(folder: Path) -> dict:
     words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
     part("jieba segmenter with the user words", lambda: Segmenter([w for w in words if w]))
     part("BM25 matrix + vocabulary", lambda: BM25.load(build))
-    part("sentence list (sentences.jsonl)", lambda: [(int(i), s) for i, s in read_lines(build / "sentences.jsonl")])
+    part("sentence rows (sentence_item.npy, memory-mapped)",
+         lambda: np.load(build / "sentence_item.npy", mmap_mode="r"))
     part("FAISS index (dense.faiss)", lambda: load_faiss(build / "dense.faiss"))
     part("unit registry (Index.__post_init__)", lambda: UnitRegistry(items))
     return {"parts_mb": parts, "total_mb": round(rss_mb()), "dense_faiss_file_mb": round(

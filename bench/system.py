@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# Measure this checkout's qa, not whichever copy the virtualenv has installed.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def machine() -> dict:
@@ -100,6 +103,7 @@ class ChildRun:
     returncode: int
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # user + system CPU of the child (all its threads): wall time on an idle machine, roughly
 
     def check(self, what: str) -> "ChildRun":
         if self.returncode != 0:
@@ -125,7 +129,8 @@ def run_child(cmd: list[str], timeout: float, cwd: Path = ROOT, env: dict | None
     stderr = err_path.read_text(encoding="utf-8", errors="replace")
     out_path.unlink()
     err_path.unlink()
-    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr,
+                    usage.ru_utime + usage.ru_stime)
 
 
 def _scratch(kind: str) -> Path:

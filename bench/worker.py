@@ -35,13 +35,13 @@ def convert(args) -> dict:
 
 
 def build(args) -> dict:
-    from qa.embed import SentenceEncoder
+    from qa.encoders import load_encoder
     from qa.index import build_index
     from qa.settings import Settings
 
     settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)
     start = time.perf_counter()
-    encoder = SentenceEncoder.load(settings)
+    encoder = load_encoder(settings)
     loaded = time.perf_counter()
     report = build_index(settings.corpus_dir, settings.index_dir, encoder, quiet, force=True)
     done = time.perf_counter()

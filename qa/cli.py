@@ -22,6 +22,9 @@ INDEX = click.option("--index", "index_dir", type=click.Path(path_type=Path), de
 MODEL = click.option("--model", default=None, envvar="QA_MODEL",
                      help="Embedding model: a local sentence-transformers folder "
                           "[default: built-in multilingual-e5-small]")
+BACKEND = click.option("--backend", default=None, envvar="QA_BACKEND",
+                       type=click.Choice(["onnx", "onnx-int8", "torch"]),
+                       help="Encoder engine / 嵌入引擎 [default: onnx]")
 JSON = click.option("json_", "--json", is_flag=True, help="Output JSON / 输出 JSON")
 
 
@@ -138,14 +141,16 @@ def units(corpus_dir, json_):
 @CORPUS
 @INDEX
 @MODEL
+@BACKEND
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed")
-def build(corpus_dir, index_dir, model, force):
-    """Read the corpus and build the search index (only what changed is re-embedded)."""
-    from .embed import SentenceEncoder
+def build(corpus_dir, index_dir, model, backend, force):
+    """Read the corpus and build the search index (only what changed is re-embedded;
+    an interrupted build resumes from the vectors it had already computed)."""
+    from .encoders import load_encoder
     from .index import build_index
 
-    settings = Settings.from_env(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
-    encoder = run(lambda: SentenceEncoder.load(settings))
+    settings = Settings.from_env(corpus_dir=corpus_dir, index_dir=index_dir, model=model, backend=backend)
+    encoder = run(lambda: load_encoder(settings))
     report = run(lambda: build_index(settings.corpus_dir, settings.index_dir, encoder, info, force))
     for problem in report.problems:
         info(f"跳过:{problem}")
@@ -164,6 +169,7 @@ def build(corpus_dir, index_dir, model, force):
 @INDEX
 @CORPUS
 @MODEL
+@BACKEND
 @click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Items per answer [default: 5]")
 @click.option("--doc", default=None, help="Answer only from this document (file name, id or title)")
 @click.option("--year", type=click.IntRange(1900, 2100), default=None,
@@ -171,7 +177,7 @@ def build(corpus_dir, index_dir, model, force):
 @JSON
 @click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), default=None,
               help='Answer many: a file (or - for stdin) of {"question": ...} or plain lines')
-def ask(question, index_dir, corpus_dir, model, top_k, doc, year, json_, jsonl):
+def ask(question, index_dir, corpus_dir, model, backend, top_k, doc, year, json_, jsonl):
     """Answer a question with cited work items.
 
     \b
@@ -185,7 +191,8 @@ def ask(question, index_dir, corpus_dir, model, top_k, doc, year, json_, jsonl):
 
     if not question and jsonl is None:
         raise click.UsageError("请给出问题,或用 --jsonl 指定问题文件。")
-    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, top_k=top_k)
+    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, backend=backend,
+                                 top_k=top_k)
     service = run(lambda: QAService.open(settings, info))
     if jsonl is not None:
         try:
@@ -217,6 +224,7 @@ def _answer_line(service, line: str, top_k, doc=None, year=None) -> dict:
 @INDEX
 @CORPUS
 @MODEL
+@BACKEND
 @click.option("--host", default=None, envvar="QA_HOST", help="Bind address [default: 127.0.0.1]")
 @click.option("--port", type=int, default=None, envvar="QA_PORT", help="Port [default: 7860]")
 @click.option("--allow-origin", "allow_origins", multiple=True,
@@ -227,14 +235,17 @@ def _answer_line(service, line: str, top_k, doc=None, year=None) -> dict:
               help="Require this shared token (visible in ps: prefer --auth-token-file)")
 @click.option("--auth-token-file", type=click.Path(path_type=Path), default=None, envvar="QA_AUTH_TOKEN_FILE",
               help="Read the shared token from this file")
-def serve(index_dir, corpus_dir, model, host, port, allow_origins, allowed_hosts, auth_token, auth_token_file):
+@click.option("--workers", type=click.IntRange(1, 64), default=None, envvar="QA_WORKERS",
+              help="Server processes sharing the port and the memory-mapped index [default: 1]")
+def serve(index_dir, corpus_dir, model, backend, host, port, allow_origins, allowed_hosts, auth_token,
+          auth_token_file, workers):
     """Serve the chat, the JSON API and the widget (Ctrl-C stops)."""
     from ui.server import serve as run_server
 
-    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, host=host,
-                                 port=port, allow_origins=tuple(allow_origins) or None,
+    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, backend=backend,
+                                 host=host, port=port, allow_origins=tuple(allow_origins) or None,
                                  allowed_hosts=tuple(allowed_hosts) or None,
-                                 auth_token=auth_token, auth_token_file=auth_token_file)
+                                 auth_token=auth_token, auth_token_file=auth_token_file, workers=workers)
     run(lambda: run_server(settings, info))
 
 
@@ -244,13 +255,14 @@ def serve(index_dir, corpus_dir, model, host, port, allow_origins, allowed_hosts
 @INDEX
 @CORPUS
 @MODEL
+@BACKEND
 @JSON
-def evaluate_cmd(questions, index_dir, corpus_dir, model, json_):
+def evaluate_cmd(questions, index_dir, corpus_dir, model, backend, json_):
     """Score answers on a question set: Recall@1/3, MRR per kind, units, refusals."""
     from .evaluate import evaluate, format_report, load_questions
     from .service import QAService
 
-    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model)
+    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, backend=backend)
     service = run(lambda: QAService.open(settings, info))
     report = evaluate(service, run(lambda: load_questions(questions)))
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if json_ else format_report(report))

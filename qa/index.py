@@ -8,8 +8,9 @@ An index folder describes itself and is swapped in atomically:
         manifest.json      format version, model, dimension, corpus hashes, counts
         items.jsonl        the work item records
         user_words.txt     the segmenter's user dictionary (queries are cut the same way)
-        bm25.npz vocab.json
+        bm25.*.npy bm25.json vocab.json   BM25 weights as CSC arrays (memory-mapped)
         sentences.jsonl    one line per embedded sentence: item index and text
+        sentence_item.npy  the item of each sentence (memory-mapped; search needs only this)
         passages.jsonl     the text embedded for each sentence (title in front)
         embeddings.npy     the sentence vectors (reused by the next build)
         dense.faiss
@@ -19,7 +20,10 @@ An index folder describes itself and is swapped in atomically:
         roles.json         roles found in the corpus (qa/roles.py), with their variant names
 
 A crash mid-build leaves a half-written build folder that CURRENT never names,
-so the previous index keeps answering. No pickle anywhere.
+so the previous index keeps answering, and the vectors computed so far under
+``partial/`` (qa/checkpoint.py) for the next build to resume from. Arrays are
+memory-mapped when loaded: server processes share one copy in the page cache.
+No pickle anywhere.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, lexicon as lexicons
-from . import refusal
+from . import checkpoint, refusal
 from . import roles as corpus_roles
 from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
@@ -44,9 +48,11 @@ from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound, Ind
 from .lexical import BM25
 from .records import WorkItem
 from .segment import Segmenter, corpus_words
-from .units import UnitRegistry
+from .units import UnitRegistry, holders
 
-FORMAT_VERSION = 2  # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering
+# 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering.
+# 3: BM25 as memory-mapped CSC arrays, sentence_item.npy.
+FORMAT_VERSION = 3
 BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
@@ -58,19 +64,23 @@ class Index:
     items: list[WorkItem]
     segmenter: Segmenter
     bm25: BM25
-    sentences: list[tuple[int, str]]  # (item index, sentence as written)
+    sentences: "SentenceList"  # (item index, sentence as written); texts read on first use
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
     lexicon: lexicons.Lexicon = field(default_factory=lexicons.package)
     roles: list = field(default_factory=list)  # qa.roles.Role, longest name first
     registry: UnitRegistry = field(init=False)
-    first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
+    first_sentence: np.ndarray = field(init=False)  # row of each item's first sentence in the FAISS index
+    unit_rows: dict[str, list[int]] = field(init=False)  # unit -> positions of its items, in order
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items, self.lexicon.unit_aliases)
-        self.first_sentence = [0] * len(self.items)
-        for row in reversed(range(len(self.sentences))):
-            self.first_sentence[self.sentences[row][0]] = row
+        # Sentences are stored item by item, so each item's first row is a binary search away.
+        self.first_sentence = np.searchsorted(self.sentences.item, np.arange(len(self.items)))
+        self.unit_rows = {}  # units and, for laws, duty holders: what unit questions look up
+        for row, item in enumerate(self.items):
+            for unit in dict.fromkeys(holders(item)):
+                self.unit_rows.setdefault(unit, []).append(row)
 
     @property
     def model_id(self) -> str:
@@ -86,6 +96,30 @@ class BuildReport:
     problems: list  # DocumentError per unreadable file
     up_to_date: bool = False
     documents: list = field(default_factory=list)  # Document per readable file, with its warnings
+
+
+class SentenceList:
+    """The embedded sentences as a read-only sequence of (item index, text).
+
+    ``item`` (sentence row -> item index) is a memory-mapped array, all a search needs;
+    the texts (hundreds of MB at 50k items) are read only if something asks for them.
+    """
+
+    def __init__(self, item: np.ndarray, texts_file: Path):
+        self.item = item
+        self._texts_file = texts_file
+        self._rows: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+    def __getitem__(self, row):
+        if self._rows is None:
+            self._rows = [(int(i), s) for i, s in _read_lines(self._texts_file)]
+        return self._rows[row]
+
+    def __iter__(self):
+        return (self[row] for row in range(len(self)))
 
 
 def item_document(item: WorkItem) -> str:
@@ -122,7 +156,8 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
                            documents)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
-    vectors, embedded = _embed_reusing(texts + words.background, previous, encoder, progress)
+    partial = checkpoint.partial_folder(folder, encoder.model_id)
+    vectors, embedded = _embed_reusing(texts + words.background, previous, encoder, progress, partial)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
     segmenter = Segmenter.of(corpus_words(items), words)
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
@@ -139,6 +174,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     roles = corpus_roles.corpus_roles(items, words)
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
                          words, roles)
+    checkpoint.discard(partial)
     return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
@@ -169,15 +205,21 @@ def _read_previous(folder: Path) -> Index | None:
         return None
 
 
-def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) -> tuple[np.ndarray, int]:
-    """Embed only sentences the previous build (same model) did not have."""
+def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress,
+                   partial: Path) -> tuple[np.ndarray, int]:
+    """Embed only sentences that neither the previous build (same model) nor an interrupted
+    one (``partial``, see qa/checkpoint.py) already has."""
     known: dict[str, np.ndarray] = {}
     if previous and previous.model_id == encoder.model_id:
         known = _reusable_vectors(previous, progress)
+    resumed = checkpoint.load_chunks(partial)
+    known.update(resumed)
     missing = sorted({t for t in texts if t not in known})
+    if resumed:
+        progress(f"继续上次中断的构建:已有 {len(resumed)} 个句子的向量")
     if missing:
         progress(f"正在计算 {len(missing)} 个句子的向量(模型 {encoder.model_id})…")
-        known.update(zip(missing, encoder.encode_documents(missing, progress=True)))
+        known.update(checkpoint.embed_checkpointed(missing, encoder, partial, progress))
     dim = encoder.dim if not known else len(next(iter(known.values())))
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
     return vectors.astype(np.float32), len(missing)
@@ -210,6 +252,7 @@ def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vect
     (build / "user_words.txt").write_text("\n".join(segmenter.user_words), encoding="utf-8")
     bm25.save(build)
     _write_lines(build / "sentences.jsonl", [[i, s] for i, s in passages])
+    np.save(build / "sentence_item.npy", np.array([i for i, _ in passages], dtype=np.int32))
     _write_lines(build / "passages.jsonl", texts)
     np.save(build / "embeddings.npy", vectors)
     save_faiss(build_faiss(vectors), build / "dense.faiss")
@@ -284,13 +327,13 @@ def _load_build(build: Path, model_id: str | None) -> Index:
         _check_manifest(manifest, model_id)
         items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
         words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
-        sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
+        sentences = SentenceList(np.load(build / "sentence_item.npy", mmap_mode="r"), build / "sentences.jsonl")
         tables = _build_lexicon(build)
         roles = corpus_roles.load(json.loads((build / "roles.json").read_text(encoding="utf-8"))) if (
             build / "roles.json").is_file() else []
         index = Index(build, manifest, items, Segmenter.of([w for w in words if w], tables), BM25.load(build),
-                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"),
-                      tables, roles)
+                      sentences, load_faiss(build / "dense.faiss"),
+                      np.load(build / "background.npy", mmap_mode="r"), tables, roles)
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback

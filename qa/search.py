@@ -54,15 +54,16 @@ def gather(index, query_vector: np.ndarray, question: str, allowed: set[int] | N
         # enough neighbours that the allowed documents' own sentences are among them
         fetch = int(SENTENCE_CANDIDATES * min(16, max(1, len(index.items) / max(1, len(allowed)))))
     ids, sims = dense_search(index.faiss, query_vector, fetch)
-    keep = [k for k, sid in enumerate(ids.tolist()) if allowed is None or index.sentences[sid][0] in allowed]
+    items = index.sentences.item[ids].tolist()  # sentence row -> item, from the memory-mapped array
+    firsts = index.first_sentence[items].tolist() if len(items) else []
+    keep = [k for k, item in enumerate(items) if allowed is None or item in allowed]
     plain_best = float(sims[keep[0]]) if keep else 0.0
     dense = np.zeros(len(index.items), dtype=np.float32)
     by_item: dict[int, list[tuple[int, float]]] = {}
-    for sid, sim in zip(ids.tolist(), sims.tolist()):
-        item = index.sentences[sid][0]
+    for sid, item, first, sim in zip(ids.tolist(), items, firsts, sims.tolist()):
         if allowed is not None and item not in allowed:
             continue
-        by_item.setdefault(item, []).append((sid - index.first_sentence[item], sim))
+        by_item.setdefault(item, []).append((sid - first, sim))
         dense[item] = max(dense[item], sim)
     matched = sum(1 for t in terms if t in index.bm25.vocab)
     background = float((index.background @ query_vector).max()) if len(index.background) else 0.0
@@ -76,8 +77,11 @@ def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None =
     ones returned, since at scale most items share some word with a question.
     """
     lexical, dense = evidence.lexical, evidence.dense
-    cand = np.union1d(np.fromiter(evidence.sentence_scores, dtype=np.int64),
-                      np.flatnonzero(lexical)).astype(np.int64)
+    # A mask over all items, not np.union1d: at 50k items most share a word with the
+    # question, and sorting tens of thousands of ids cost more than the whole search.
+    mask = lexical > 0
+    mask[np.fromiter(evidence.sentence_scores, dtype=np.int64)] = True
+    cand = np.flatnonzero(mask).astype(np.int64)
     if not len(cand):
         return []
     lex_norm = _normalise(lexical[cand])
@@ -88,8 +92,21 @@ def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None =
     if favour:
         fused += FAVOUR_BONUS * np.isin(cand, list(favour)).astype(np.float32)
     fused /= fused.max() if fused.max() > 0 else 1.0
-    order = np.lexsort((cand, -fused))[:limit]  # best score first, lower item first on ties
+    order = _best(cand, fused, limit)
     return [Hit(int(cand[k]), float(fused[k]), float(lex_norm[k]), float(dense[cand[k]])) for k in order]
+
+
+def _best(cand: np.ndarray, fused: np.ndarray, limit: int | None) -> np.ndarray:
+    """Positions of the ``limit`` best scores, best first, lower item first on ties.
+
+    Only the few candidates at or above the limit-th score are sorted: at 50k items
+    there are tens of thousands of candidates.
+    """
+    if limit is not None and 0 < limit < len(fused):
+        kth = np.partition(fused, len(fused) - limit)[len(fused) - limit]
+        keep = np.flatnonzero(fused >= kth)  # ties with the limit-th score included, then cut below
+        return keep[np.lexsort((cand[keep], -fused[keep]))][:limit]
+    return np.lexsort((cand, -fused))[:limit]
 
 
 def _dense_support(evidence: Evidence, cand: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -18,8 +19,8 @@ from . import suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
 from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
-from .documents import deadline_of, documents_of, year_of
-from .errors import BadQuestion, IndexNotFound
+from .documents import deadline_of, documents_of
+from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify
 from .refusal import DEFAULT_MARGIN
@@ -47,14 +48,33 @@ class QAService:
 
     @classmethod
     def open(cls, settings, progress=print) -> "QAService":
-        """Load model and index; build the index first if there is none yet."""
-        from .embed import SentenceEncoder
+        """Load model and index; build the index first if there is none yet, or if another
+        model or backend built it and the corpus is here to rebuild from (an index is derived
+        data: vectors from two engines must never be compared)."""
+        from concurrent.futures import ThreadPoolExecutor
 
-        encoder = SentenceEncoder.load(settings)
+        from .encoders import load_encoder
+
+        # The index (jieba, FAISS) loads while ONNX Runtime parses its model, which it does
+        # without holding the GIL: on two cores this takes most of the index off the start-up.
+        with ThreadPoolExecutor(1, thread_name_prefix="qa-load-index") as pool:
+            pending = pool.submit(load_index, settings.index_dir)
+            encoder = load_encoder(settings)
+            loaded = _result(pending)
         try:
-            index = load_index(settings.index_dir, encoder.model_id)
+            if isinstance(loaded, Exception):
+                raise loaded
+            index = loaded
+            if index.model_id != encoder.model_id:
+                index = load_index(settings.index_dir, encoder.model_id)  # raises IndexMismatch, says why
         except IndexNotFound:
             progress(f"未找到索引,正在根据 {settings.corpus_dir} 构建(仅首次)…")
+            build_index(settings.corpus_dir, settings.index_dir, encoder, progress)
+            index = load_index(settings.index_dir, encoder.model_id)
+        except IndexMismatch:
+            if not Path(settings.corpus_dir).is_dir():
+                raise
+            progress(f"索引由其他模型或后端构建,正在用 {encoder.model_id} 根据 {settings.corpus_dir} 重新构建…")
             build_index(settings.corpus_dir, settings.index_dir, encoder, progress)
             index = load_index(settings.index_dir, encoder.model_id)
         return cls(index, encoder, settings)
@@ -145,7 +165,7 @@ class QAService:
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence, allowed)
         named = set(intent.units)
-        favour = {i for i, it in enumerate(index.items) if named.intersection(holders(it))} if named else set()
+        favour = {row for unit in named for row in index.unit_rows.get(unit, ())}
         hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
         reason = self.refusal(asked, evidence) if hits else compose.REFUSAL
         if reason:
@@ -209,8 +229,9 @@ class QAService:
         return None
 
     def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
-        results = [Result.of(item, 1.0, []) for k, item in enumerate(index.items)
-                   if set(holders(item)) & set(units) and (allowed is None or k in allowed)]
+        rows = sorted({row for unit in units for row in index.unit_rows.get(unit, ())
+                       if allowed is None or row in allowed})
+        results = [Result.of(index.items[row], 1.0, []) for row in rows]
         text = summary.unit(units, results)
         answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list, units))
@@ -244,6 +265,14 @@ def _lexicon_roles(index: Index, corpus_text: str) -> list:
 
     groups = [[v for v in group if v in corpus_text] for group in index.lexicon.roles]
     return sorted((Role.of(g) for g in groups if g), key=lambda r: (-len(r.name), r.name))
+
+
+def _result(future):
+    """A future's value, or the exception it raised (to be raised where it is handled)."""
+    try:
+        return future.result()
+    except Exception as err:
+        return err
 
 
 def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, limit: int = 2) -> list[str]:

@@ -27,6 +27,8 @@ class Settings:
     index_dir: Path = Path("index")  # where `build` writes and `ask`/`serve` read
     model: str = DEFAULT_MODEL  # DEFAULT_MODEL or a local sentence-transformers folder
     model_cache: Path = _default_cache()  # converted default model lives here
+    backend: str = "onnx"  # encoder engine: onnx (fp32), onnx-int8 or torch (see qa/encoders)
+    threads: int = 0  # encoder threads per process; 0 = every core
     top_k: int = 5  # items shown per answer (unit-duty answers list every item)
     max_question_chars: int = 500  # longer questions are refused with a clear message
     host: str = "127.0.0.1"  # `serve` binds here; exposing it needs an explicit --host
@@ -44,6 +46,8 @@ class Settings:
     conversation_turns: int = 8  # turns kept per conversation (follow-ups need only the last)
     max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
     max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
+    workers: int = 1  # `serve` processes sharing one port and the memory-mapped index
+    queue_limit: int = 256  # requests one worker holds at once; more get 503 with Retry-After (128 clients fit)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

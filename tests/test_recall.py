@@ -26,9 +26,9 @@ YEARS = DATA / "years"
 
 @pytest.fixture(scope="module")
 def encoder(settings):
-    from qa.embed import SentenceEncoder
+    from qa.encoders import load_encoder
 
-    return SentenceEncoder.load(settings)
+    return load_encoder(settings)
 
 
 def open_service(corpus: Path, index_dir: Path, encoder, settings):

@@ -311,7 +311,6 @@ def test_items_json_adds_document_fields_duty_holders_and_deadline(tmp_path):
 
 @pytest.mark.model
 def test_one_build_over_a_corpus_mixing_shapes_saves_the_new_fields(tmp_path, service, monkeypatch):
-    from qa.embed import SentenceEncoder
     from qa.index import load_index
 
     corpus = tmp_path / "corpus"
@@ -320,7 +319,7 @@ def test_one_build_over_a_corpus_mixing_shapes_saves_the_new_fields(tmp_path, se
         shutil.copy(next((DATA / shape).glob("*.txt")), corpus)
     (corpus / "empty.txt").write_text("", encoding="utf-8")
     # The session's real model, already loaded, instead of a second copy in memory.
-    monkeypatch.setattr(SentenceEncoder, "load", classmethod(lambda cls, settings: service.encoder))
+    monkeypatch.setattr("qa.encoders.load_encoder", lambda settings: service.encoder)
     result = CliRunner().invoke(cli, ["build", "--corpus", str(corpus), "--index", str(tmp_path / "index")])
     assert result.exit_code == 0, result.output
     assert "跳过:无法读取文件 empty.txt" in result.stderr

@@ -121,12 +121,19 @@ def serve(settings, info=print) -> None:
 
     check_origins(settings.allow_origins)  # before the model loads: a bad option fails at once
     settings = with_token_file(settings)
+    if settings.workers > 1:
+        from .workers import serve_workers
+
+        return serve_workers(settings, info)
     if not port_free(settings.host, settings.port):
         raise QAError(f"端口 {settings.port} 已被占用,请用 --port 换一个端口。")
     for warning in exposure_warnings(settings):
         info(warning)
     service = QAService.open(settings, info)
     app = create_app(service, settings)
+    from .admission import Admission
+
+    app = Admission(app, settings.queue_limit)
     log_to_stderr(settings.debug_log)
     signal.signal(signal.SIGHUP, lambda *_: _reload_in_background(service, settings, info))
     info(f"政策问答已启动:{public_url(settings)}  (API 文档 /docs,按 Ctrl-C 停止)")
