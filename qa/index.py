@@ -13,8 +13,9 @@ An index folder describes itself and is swapped in atomically:
         passages.jsonl     the text embedded for each sentence (title in front)
         embeddings.npy     the sentence vectors (reused by the next build)
         dense.faiss
-        background.jsonl   off-corpus statements (qa/data/background.txt) and
-        background.npy     their vectors
+        background.jsonl   off-corpus statements (qa/data/background.txt and the corpus's
+        background.npy     lexicon/background.txt) and their vectors
+        lexicon.json       the corpus's own word pairs and unit aliases (<corpus>/lexicon/*.tsv)
 
 A crash mid-build leaves a half-written build folder that CURRENT never names,
 so the previous index keeps answering. No pickle anywhere.
@@ -39,8 +40,8 @@ from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import BM25
 from .records import WorkItem
-from .segment import Segmenter, corpus_words
-from .units import UnitRegistry
+from .segment import Segmenter, corpus_synonyms, corpus_words, load_synonyms
+from .units import UnitRegistry, corpus_aliases
 
 FORMAT_VERSION = 1
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
@@ -56,11 +57,12 @@ class Index:
     sentences: list[tuple[int, str]]  # (item index, sentence as written)
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
+    lexicon: dict = field(default_factory=dict)  # corpus word tables: {"synonyms", "unit_aliases"}
     registry: UnitRegistry = field(init=False)
     first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
 
     def __post_init__(self):
-        self.registry = UnitRegistry(self.items)
+        self.registry = UnitRegistry(self.items, self.lexicon.get("unit_aliases"))
         self.first_sentence = [0] * len(self.items)
         for row in reversed(range(len(self.sentences))):
             self.first_sentence[self.sentences[row][0]] = row
@@ -95,9 +97,18 @@ def passage_text(item: WorkItem, sentence: str) -> str:
     return sentence if sentence.startswith(item.title) else f"{item.title}:{sentence}"
 
 
-def background_statements() -> list[str]:
+def background_statements(corpus: Path | None = None) -> list[str]:
+    """Off-corpus statements: the package's, then the corpus's own (questions marked out of scope)."""
     text = resources.files("qa").joinpath("data/background.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    own = Path(corpus) / "lexicon" / "background.txt" if corpus else None
+    if own and own.is_file():
+        text += "\n" + own.read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(dict.fromkeys(lines))
+
+
+def corpus_lexicon(corpus: Path) -> dict:
+    return {"synonyms": corpus_synonyms(corpus), "unit_aliases": corpus_aliases(corpus)}
 
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
@@ -111,10 +122,11 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
         return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
-    background = background_statements()
+    background = background_statements(corpus)
+    lexicon = corpus_lexicon(corpus)
     vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
-    segmenter = Segmenter(corpus_words(items))
+    segmenter = Segmenter(corpus_words(items), synonyms=load_synonyms(lexicon["synonyms"]))
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
     manifest = {
         "format_version": FORMAT_VERSION, "qa_version": __version__, "model": encoder.model_id,
@@ -122,7 +134,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
         "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
-                         (background, background_vectors))
+                         (background, background_vectors), lexicon)
     return BuildReport(build, len(items), len(passages), embedded, problems)
 
 
@@ -155,7 +167,8 @@ def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) 
     return vectors.astype(np.float32), len(missing)
 
 
-def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background) -> Path:
+def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
+                 lexicon: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     build = folder / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     build.mkdir()
@@ -168,6 +181,7 @@ def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vect
     save_faiss(build_faiss(vectors), build / "dense.faiss")
     _write_lines(build / "background.jsonl", background[0])
     np.save(build / "background.npy", background[1])
+    (build / "lexicon.json").write_text(json.dumps(lexicon, ensure_ascii=False, indent=1), encoding="utf-8")
     # The manifest is written last: a build folder without one was interrupted.
     (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     _point_current(folder, build.name)
@@ -211,8 +225,11 @@ def load_index(folder: Path, model_id: str | None = None) -> Index:
         items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
         words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
         sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
-        index = Index(build, manifest, items, Segmenter([w for w in words if w]), BM25.load(build),
-                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"))
+        lexicon = (json.loads((build / "lexicon.json").read_text(encoding="utf-8"))
+                   if (build / "lexicon.json").is_file() else {})
+        segmenter = Segmenter([w for w in words if w], synonyms=load_synonyms(lexicon.get("synonyms")))
+        index = Index(build, manifest, items, segmenter, BM25.load(build), sentences,
+                      load_faiss(build / "dense.faiss"), np.load(build / "background.npy"), lexicon)
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback

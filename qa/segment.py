@@ -16,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 SYNONYM_WEIGHT = 0.6  # an added synonym counts less than a word the user wrote
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
@@ -26,11 +27,35 @@ def _data_lines(name: str) -> list[str]:
     return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def load_synonyms() -> dict[str, list[str]]:
+def load_synonyms(extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The package's table, plus a corpus's own pairs (``corpus_synonyms``) when given."""
+    table = parse_pairs(_data_lines("synonyms.tsv"))
+    for head, words in (extra or {}).items():
+        table.setdefault(head, []).extend(w for w in words if w not in table[head])
+    return table
+
+
+def parse_pairs(lines) -> dict[str, list[str]]:
+    """Tab-separated groups: the first column maps to the rest."""
     table: dict[str, list[str]] = {}
-    for line in _data_lines("synonyms.tsv"):
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
         head, *rest = [part.strip() for part in line.split("\t")]
-        table.setdefault(head, []).extend(r for r in rest if r and r != head)
+        if head:
+            table.setdefault(head, []).extend(r for r in rest if r and r != head)
+    return table
+
+
+def corpus_synonyms(corpus) -> dict[str, list[str]]:
+    """Word pairs the corpus folder adds (``<corpus>/lexicon/*.tsv`` except unit_aliases*.tsv),
+    e.g. written by the admin console. Saved into each build, so queries use what the build used."""
+    table: dict[str, list[str]] = {}
+    folder = Path(corpus) / "lexicon"
+    for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else []:
+        if not path.name.startswith("unit_aliases"):
+            for head, words in parse_pairs(path.read_text(encoding="utf-8").splitlines()).items():
+                table.setdefault(head, []).extend(w for w in words if w not in table.get(head, []))
     return table
 
 

@@ -33,6 +33,13 @@ class Settings:
     port: int = 7860
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
+    # The administrator's console (/admin): off unless an admin token is set.
+    admin_token: str = ""  # Bearer token for /admin and /api/admin (never the same as auth_token)
+    admin_token_file: Path | None = None  # read the admin token from this file instead (secrets mounts)
+    admin_dir: Path = Path("admin")  # admin.db (SQLite) and drafts/ live here, outside any web root
+    db_url: str = ""  # e.g. postgresql://user@host/db for several replicas; default: SQLite in admin_dir
+    retention_days: int = 180  # questions and feedback older than this are deleted
+    max_upload_mb: int = 20  # upload limit; .docx/.xlsx are also checked unpacked (4x this)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -46,8 +53,18 @@ class Settings:
                        for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
 
+    def admin_secret(self) -> str:
+        """The admin token from the setting or its file; '' keeps the console off."""
+        if self.admin_token:
+            return self.admin_token
+        if self.admin_token_file:
+            return Path(self.admin_token_file).read_text(encoding="utf-8").strip()
+        return ""
+
 
 def _convert(name: str, raw: str):
+    if name == "admin_token_file":
+        return Path(raw).expanduser()
     default = getattr(Settings(), name)
     if isinstance(default, Path):
         return Path(raw).expanduser()

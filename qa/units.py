@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 # Phrases that close a unit list and are not part of any unit name.
 _DUTY_TAIL = re.compile(
@@ -81,11 +82,27 @@ def strip_prefix(name: str) -> str:
     return _STRIP.sub("", name)
 
 
-def load_aliases() -> dict[str, list[str]]:
-    """Common abbreviations of government bodies (qa/data/unit_aliases.tsv): short -> full stems."""
-    table: dict[str, list[str]] = {}
+def load_aliases(extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Common abbreviations of government bodies (qa/data/unit_aliases.tsv): short -> full stems,
+    plus a corpus's own (``corpus_aliases``) when given."""
     text = resources.files("qa").joinpath("data/unit_aliases.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
+    table = _alias_lines(text.splitlines())
+    for short, fulls in (extra or {}).items():
+        table.setdefault(short, []).extend(fulls)
+    return table
+
+
+def corpus_aliases(corpus) -> dict[str, list[str]]:
+    """Aliases the corpus folder adds in ``<corpus>/lexicon/unit_aliases*.tsv`` (same format)."""
+    folder = Path(corpus) / "lexicon"
+    lines = [line for path in (sorted(folder.glob("unit_aliases*.tsv")) if folder.is_dir() else [])
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    return _alias_lines(lines)
+
+
+def _alias_lines(lines) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         short, *fulls = line.split("\t")
@@ -96,14 +113,14 @@ def load_aliases() -> dict[str, list[str]]:
 class UnitRegistry:
     """Every unit named in the corpus, with its items, reachable by any of its names."""
 
-    def __init__(self, items):
+    def __init__(self, items, aliases: dict[str, list[str]] | None = None):
         self.items_of: dict[str, list[str]] = {}
         for item in items:
             for unit in item.units:
                 ids = self.items_of.setdefault(unit, [])
                 if item.id not in ids:
                     ids.append(item.id)
-        self.names: dict[str, set[str]] = self._build_names(load_aliases())
+        self.names: dict[str, set[str]] = self._build_names(load_aliases(aliases))
         self._longest = max((len(n) for n in self.names), default=0)
 
     def _build_names(self, aliases: dict[str, list[str]]) -> dict[str, set[str]]:
