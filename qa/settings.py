@@ -39,6 +39,7 @@ class Settings:
     admin_dir: Path = Path("admin")  # admin.db (SQLite) and drafts/ live here, outside any web root
     db_url: str = ""  # e.g. postgresql://user@host/db for several replicas; default: SQLite in admin_dir
     retention_days: int = 180  # questions and feedback older than this are deleted
+    eval_questions: Path | None = None  # question set run before/after a publish; default <corpus>/questions.jsonl
     max_upload_mb: int = 20  # upload limit; .docx/.xlsx are also checked unpacked (4x this)
 
     @classmethod
@@ -63,7 +64,7 @@ class Settings:
 
 
 def _convert(name: str, raw: str):
-    if name == "admin_token_file":
+    if name in ("admin_token_file", "eval_questions"):
         return Path(raw).expanduser()
     default = getattr(Settings(), name)
     if isinstance(default, Path):

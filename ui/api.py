@@ -49,6 +49,7 @@ class AnswerOut(BaseModel):
     answer: str = Field(description="带出处的中文回答(Markdown,文件原文已做 HTML 转义)")
     results: list[Result]  # the library's own record: one definition of a cited item
     kind: str
+    question_id: str | None = Field(description="问题记录编号,用于 POST /api/feedback;未开启管理后台时为 null")
 
 
 class UnitOut(BaseModel):
@@ -72,8 +73,9 @@ def ask(request: Request, body: Annotated[AskRequest, Body(examples=[EXAMPLE])])
         answer = request.app.state.service.ask(body.question, body.top_k)
     except BadQuestion as err:
         raise HTTPException(422, str(err)) from None
-    log.info("ask %.0fms %s", (time.perf_counter() - started) * 1000, json.dumps(body.question, ensure_ascii=False))
-    return JSONResponse(answer.to_dict())
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("ask %.0fms %s", elapsed, json.dumps(body.question, ensure_ascii=False))
+    return JSONResponse({**answer.to_dict(), "question_id": request.app.state.on_answer(answer, elapsed)})
 
 
 @router.get("/api/units", response_model=list[UnitOut], summary="责任单位列表")

@@ -104,23 +104,31 @@ def highlighted(text: str, highlights: list[str]) -> str:
     return "".join(out).replace("\r", "").replace("\n", "<br>")
 
 
-def respond(service, question: str) -> str:
-    """The assistant's message for one question; a refused question is answered with its reason."""
+def respond(service, question: str, question_log=None) -> tuple[str, str]:
+    """The assistant's message for one question (a refused question is answered with its reason),
+    and the question's id in the question log ("" when the log is off)."""
     started = time.perf_counter()
+    qid = ""
     try:
-        reply = render_reply(service.ask(question).to_dict())
+        answer = service.ask(question)
+        reply = render_reply(answer.to_dict())
+        elapsed = (time.perf_counter() - started) * 1000
+        qid = question_log.log_answer(answer, elapsed) if question_log else ""
     except QAError as err:
         reply = md(str(err))
     log.info("chat %.0fms %s", (time.perf_counter() - started) * 1000, question[:500].replace("\n", " "))
-    return reply
+    return reply, qid
 
 
 def unit_choices(service) -> list[tuple[str, str]]:
     return [(f"{unit}({n} 项)", unit) for unit, n in service.index.registry.counts()]
 
 
-def build_chat(service, compact: bool = False):
-    """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server)."""
+def build_chat(service, compact: bool = False, log=None):
+    """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server).
+
+    ``log`` (ui.admin.Console) records each answer and takes 👍/👎 with an optional comment;
+    without it the chat shows no feedback buttons."""
     import gradio as gr
 
     def post(question, history):
@@ -134,7 +142,11 @@ def build_chat(service, compact: bool = False):
     def answer(pending, history):
         if not pending:
             return gr.skip(), gr.skip()
-        history = [*history, {"role": "assistant", "content": respond(service, pending)}][-HISTORY:]
+        reply, qid = respond(service, pending, log)
+        # The question id rides in the message's metadata (server-side state, never rendered).
+        message = {"role": "assistant", "content": reply, "metadata": {"id": qid}} if qid else {
+            "role": "assistant", "content": reply}
+        history = [*history, message][-HISTORY:]
         return history, history
 
     def first_question(history, request: gr.Request):
@@ -153,7 +165,7 @@ def build_chat(service, compact: bool = False):
             label="对话", show_label=False, elem_id="qa-chat", height=400 if compact else "62vh",
             scale=1 if compact else None, layout="bubble",
             sanitize_html=True, render_markdown=True, latex_delimiters=[], allow_tags=False,
-            buttons=["copy"], feedback_options=None, placeholder=PLACEHOLDER,
+            buttons=["copy"], feedback_options=("Like", "Dislike") if log else None, placeholder=PLACEHOLDER,
             examples=[{"text": q} for q in EXAMPLES[:4]] if compact else None,
         )
         with gr.Row(equal_height=True, elem_classes=["qa-ask", "qa-compact"] if compact else "qa-ask"):
@@ -173,6 +185,8 @@ def build_chat(service, compact: bool = False):
             picker = _examples_and_units(gr, service, history, flow, then, post)
             # A reload can change the units: refresh the list on every page load.
             demo.load(lambda: gr.update(choices=unit_choices(service)), None, picker, api_visibility="private")
+        if log:
+            _feedback(gr, log, chatbot, history)
         chatbot.clear(lambda: [], None, history, api_visibility="private")
         demo.load(first_question, [history], [chatbot, history], api_visibility="private")
     demo.queue(default_concurrency_limit=4, max_size=64)
@@ -191,6 +205,33 @@ def _examples_and_units(gr, service, history, flow, then, post):
     picker.input(lambda unit, h: post(f"{unit}负责哪些工作?" if unit else "", h), [picker, history],
                  **flow).then(**then)
     return picker
+
+
+def _feedback(gr, log, chatbot, history):
+    """👍/👎 go to the question log at once; after a 👎 an optional comment box opens."""
+    voted = gr.State("")
+    with gr.Row(visible=False, elem_id="qa-comment-row") as row:
+        comment = gr.Textbox(placeholder="哪里不对?可以告诉我们(选填)", show_label=False, container=False,
+                             scale=5, max_length=1000, elem_id="qa-comment")
+        send = gr.Button("提交意见", scale=1, min_width=72, elem_id="qa-comment-send")
+
+    def vote(history, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        message = history[index] if isinstance(index, int) and 0 <= index < len(history) else {}
+        qid = (message.get("metadata") or {}).get("id", "")
+        if not qid or data.liked not in (True, False):
+            return gr.skip(), gr.skip()
+        log.db.add_feedback(qid, "up" if data.liked else "down")
+        return (qid if data.liked is False else ""), gr.update(visible=data.liked is False)
+
+    def submit(qid, text):
+        if qid and (text or "").strip():
+            log.db.set_comment(qid, text.strip()[:1000])
+        return "", "", gr.update(visible=False)
+
+    chatbot.like(vote, [history], [voted, row], api_visibility="private")
+    send.click(submit, [voted, comment], [voted, comment, row], api_visibility="private")
+    comment.submit(submit, [voted, comment], [voted, comment, row], api_visibility="private")
 
 
 def _asker(post, question: str):

@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode
 COOKIE = "qa_session"
 TOKEN_HEADER = b"x-qa-token"
 OPEN_PATHS = ("/healthz", "/widget.js")  # no data behind them: monitors and host pages need them
+# The console checks its own (admin) token: the user token neither opens nor blocks it.
+ADMIN_PREFIXES = ("/admin", "/api/admin/")
 API_BODY_LIMIT = 64 * 1024  # a question is at most a few KB of JSON
 BODY_LIMIT = 1024 * 1024  # the chat sends one question per event, its history stays server-side
 
@@ -77,8 +79,10 @@ class Guard:
     same URL without it, so the token does not stay in the address bar or history.
     """
 
-    def __init__(self, app, allow_origins: tuple[str, ...] = (), auth_token: str = ""):
+    def __init__(self, app, allow_origins: tuple[str, ...] = (), auth_token: str = "",
+                 upload_limit: int = BODY_LIMIT):
         self.app = app
+        self.upload_limit = upload_limit  # console uploads (checked again, by content, in qa.admin.uploads)
         self.headers = security_headers(tuple(allow_origins))
         self.token = auth_token
         # Cross-site frames only get the cookie with SameSite=None, which browsers accept on HTTPS only.
@@ -89,7 +93,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         send = self._with_headers(send)
-        limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
+        if scope["path"].startswith(ADMIN_PREFIXES):
+            limit = self.upload_limit
+        else:
+            limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
         if _declared_length(scope) > limit:
             await _reply(send, 413, "请求内容过大。")
             return
@@ -114,7 +121,7 @@ class Guard:
         return wrapped
 
     def _allowed(self, scope) -> bool:
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS or scope["path"].startswith(ADMIN_PREFIXES):
             return True
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
             return True  # CORS preflights never carry credentials; the real request is checked

@@ -140,6 +140,14 @@ class AdminDB:
                                                        item_ids=row.item_ids, comment=comment))
         return True
 
+    def set_comment(self, question_id: str, comment: str) -> None:
+        """Attach a comment to the latest vote on a question (the chat asks for it after a 👎)."""
+        f = self.feedback
+        with self.engine.begin() as conn:
+            last = conn.execute(sa.select(sa.func.max(f.c.id)).where(f.c.question_id == question_id)).scalar()
+            if last is not None:
+                conn.execute(f.update().where(f.c.id == last).values(comment=comment))
+
     def resolve(self, question_ids: list[str], resolution: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(self.questions.update().where(self.questions.c.id.in_(question_ids))
