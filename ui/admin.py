@@ -15,7 +15,7 @@ import logging
 import time
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -91,11 +91,11 @@ def admin_user(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         if token_matches(auth[7:].strip(), c.secret):
-            return (request.headers.get("x-qa-admin-user") or "api")[:40]
+            return unquote(request.headers.get("x-qa-admin-user") or "api")[:40]  # percent-encoded UTF-8
         raise HTTPException(403, "管理令牌不正确。")
     cookie = _cookie(request.scope, SESSION)
     if cookie and hmac.compare_digest(cookie, c.session):
-        return (_cookie(request.scope, USER) or "admin")[:40]
+        return unquote(_cookie(request.scope, USER) or "admin")[:40]
     if cookie:
         raise HTTPException(403, "登录已失效,请重新登录。")
     raise HTTPException(401, "需要管理令牌:请求头 Authorization: Bearer <管理令牌>,或在 /admin/login 登录。")
