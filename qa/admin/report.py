@@ -2,8 +2,9 @@
 
 A question is "failed" when it was refused, voted 👎, or answered with low confidence:
 the best two results scored almost alike, so the product could not tell which item answers.
-Similar questions are grouped by shared character bigrams (Jaccard), which needs no model
-and behaves predictably on short Chinese questions.
+Similar questions are grouped by shared character bigrams (Jaccard) of what is left once the
+question words of qa/data/stopwords.txt (谁、哪些、负责…) are cut out: no model, and predictable
+on short Chinese questions.
 """
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ from dataclasses import dataclass, field
 
 SIMILAR = 0.5  # bigram Jaccard at or above this: the same question in other words
 LOW_MARGIN = 0.03  # top two fused scores closer than this: a low-confidence answer
-_FILLER = re.compile(r"[\s\W_]+|请问|吗|呢|吧|啊|呀")
+_PUNCT = re.compile(r"[\s\W_]+")
+_filler = None
+
+
+def _question_words() -> re.Pattern:
+    """The package's stop words (how people ask, not what about), longest first."""
+    global _filler
+    if _filler is None:
+        from qa.segment import load_stopwords
+
+        words = sorted(load_stopwords(), key=len, reverse=True)
+        _filler = re.compile("|".join(re.escape(w) for w in words if w))
+    return _filler
 
 
 @dataclass
@@ -46,7 +59,7 @@ def reasons(q) -> set[str]:
 
 
 def bigrams(text: str) -> set[str]:
-    text = _FILLER.sub("", text.lower())
+    text = _question_words().sub("", _PUNCT.sub("", text.lower()))
     return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
