@@ -149,6 +149,7 @@ def test_unanswered_report_groups_similar_questions_most_frequent_first():
 
     log = [q(1, "孩子戏水谁来管?", refused=True), q(2, "孩子戏水谁管", refused=True), q(3, "校车谁负责", votes=("down",)),
            q(4, "孩子戏水归谁管呢", refused=True), q(5, "食堂卫生", score=0.01), q(6, "答得好", votes=("up",)),
+           LoggedQuestion("8", 1.0, "区教育局负责哪些工作?", "unit", False, "", 0.0, 1.0, "答", [], ""),
            q(7, "已处理的问题", refused=True, resolution="词对")]
     groups = [g.to_dict() for g in unanswered(log)]
     assert [(g["question"], g["count"]) for g in groups] == [("孩子戏水谁来管?", 3), ("校车谁负责", 1), ("食堂卫生", 1)]

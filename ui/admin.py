@@ -411,7 +411,7 @@ def questions_page(request: Request, user: Admin):
     c = console_of(request)
     log_rows = c.db.question_log(limit=500, since=_since(c))
     groups = [g.to_dict() for g in unanswered(log_rows)]
-    return pages.questions(groups, log_rows[:200], c.csrf, c.settings.retention_days)
+    return pages.questions(groups, log_rows[:100], c.csrf, c.settings.retention_days)
 
 
 @console.get("/audit", **HTML)

@@ -144,7 +144,7 @@ def questions(groups: list[dict], log: list, csrf: str, retention_days: int) -> 
     rows = "".join(
         f"<tr><td>{e(when(q.at))}</td><td>{e(q.question)}</td><td>{e(q.kind)}</td><td>{'是' if q.refused else '否'}</td>"
         f"<td>{e(q.top_item) or '—'}</td><td>{'' if q.score is None else f'{q.score:.3f}'}</td>"
-        f"<td>{q.latency_ms:.0f}</td><td>{e(' '.join('👍' if v == 'up' else '👎' for v in q.votes))}</td></tr>"
+        f"<td>{q.latency_ms:.0f}</td><td>{e(' '.join('赞' if v == 'up' else '踩' for v in q.votes))}</td></tr>"
         for q in log)
     body.append("<h2>问题记录</h2><table><tr><th>时间</th><th>问题</th><th>类型</th><th>拒答</th><th>首条</th>"
                 f"<th>领先幅度</th><th>耗时 ms</th><th>反馈</th></tr>{rows}</table>")

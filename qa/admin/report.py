@@ -53,7 +53,8 @@ def reasons(q) -> set[str]:
         found.add("拒答")
     if "down" in q.votes:
         found.add("差评")
-    if q.score is not None and not q.refused and q.score < LOW_MARGIN:
+    # Unit and role answers list every matching item at one score: no margin to read there.
+    if q.score is not None and not q.refused and q.kind not in ("unit", "role") and q.score < LOW_MARGIN:
         found.add("低置信")
     return found
 
