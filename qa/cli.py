@@ -168,13 +168,18 @@ def _answer_line(service, line: str, top_k) -> dict:
 @click.option("--allow-origin", "allow_origins", multiple=True,
               help="Origin allowed to frame and call the service (repeatable) [default: same origin only]")
 @click.option("--auth-token", default=None, envvar="QA_AUTH_TOKEN", help="Require this shared token")
-def serve(index_dir, corpus_dir, model, host, port, allow_origins, auth_token):
+@click.option("--admin-token", default=None, envvar="QA_ADMIN_TOKEN",
+              help="Turn on the admin console (/admin) behind this token [default: off]")
+@click.option("--admin-token-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              envvar="QA_ADMIN_TOKEN_FILE", help="Read the admin token from this file")
+def serve(index_dir, corpus_dir, model, host, port, allow_origins, auth_token, admin_token, admin_token_file):
     """Serve the chat, the JSON API and the widget (Ctrl-C stops)."""
     from ui.server import serve as run_server
 
     settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, host=host,
                                  port=port, allow_origins=tuple(allow_origins) or None,
-                                 auth_token=auth_token)
+                                 auth_token=auth_token, admin_token=admin_token,
+                                 admin_token_file=admin_token_file)
     run(lambda: run_server(settings, info))
 
 
