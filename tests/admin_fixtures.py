@@ -30,13 +30,14 @@ QUESTION_SET = [
 ]
 
 
-def plan_docx() -> bytes:
+def plan_docx(replace: tuple[str, str] = ("", "")) -> bytes:
+    """The plan as .docx; ``replace`` edits its text (a new version of the same document)."""
     from docx import Document
 
     doc = Document()
     doc.add_heading(PLAN_TITLE, level=0)
     for _, text in PLAN:
-        doc.add_paragraph(text)
+        doc.add_paragraph(text.replace(*replace) if replace[0] else text)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -124,6 +124,27 @@ def test_upload_preview_publish_answer_withdraw(live, env):
     statuses = {d["id"]: d["status"] for d in client.get("/api/admin/documents", headers=ADMIN).json()}
     assert statuses[body["id"]] == "withdrawn"
 
+    # Back again, then replaced by a new version naming other units.
+    assert client.post(f"/api/admin/documents/{body['id']}/publish", headers=ADMIN).status_code == 200
+    v2 = client.post("/api/admin/documents", headers=ADMIN, files={"file": ("长者食堂 要点.docx", plan_docx(
+        ("县民政局、县市场监管局", "县民政局、县卫生健康局")), DOCX)}).json()
+    replaced = client.post(f"/api/admin/documents/{v2['id']}/publish?replaces={body['id']}", headers=ADMIN)
+    assert replaced.status_code == 200, replaced.text
+    assert ask(client, "长者食堂由谁负责建设?")["results"][0]["units"] == ["县民政局", "县卫生健康局"]
+    statuses = {d["id"]: d["status"] for d in client.get("/api/admin/documents", headers=ADMIN).json()}
+    assert (statuses[body["id"]], statuses[v2["id"]]) == ("replaced", "published")
+    assert [p.name for p in env.corpus_dir.glob("*.docx")] == ["长者食堂_要点.docx"]
+
+
+def test_document_text_is_escaped_in_the_console(live):
+    client, _ = live
+    text = "<script>window.x=1</script>工作要点\n一、总则\n1.<img src=x onerror=alert(1)>测试条目。（县民政局负责）"
+    draft = client.post("/api/admin/documents", headers=ADMIN,
+                        files={"file": ("x.txt", text.encode(), "text/plain")}).json()
+    page = client.get(f"/admin/documents/{draft['id']}", headers=ADMIN).text
+    assert "<script>window" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;window.x=1&lt;/script&gt;" in page and "&lt;img src=x" in page
+
 
 def test_refusal_and_thumbs_down_reach_the_report_and_a_word_pair_fixes_it(live):
     client, _ = live
@@ -164,6 +185,15 @@ def test_a_change_that_lowers_recall_is_refused_unless_forced(live, env):
     assert job["after"]["recall@1"] < job["before"]["recall@1"]
     assert service.index.folder == build and not lexicon.exists()  # nothing changed
     assert not ask(client, "防范学生溺水由谁负责?")["refused"]
+
+
+def test_a_unit_alias_from_the_console_resolves(live):
+    client, _ = live
+    assert ask(client, "教育口负责哪些工作?")["kind"] != "unit"
+    fix = client.post("/api/admin/lexicon/unit_aliases", headers=ADMIN, json={"alias": "教育口", "unit": "区教育局"})
+    assert fix.status_code == 200, fix.text
+    answer = ask(client, "教育口负责哪些工作?")
+    assert answer["kind"] == "unit" and all("区教育局" in r["units"] for r in answer["results"])
 
 
 def test_console_forms_need_the_csrf_token(live):
