@@ -6,8 +6,8 @@ Feedback from the chat reaches the unanswered report. Screenshots for the README
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -144,6 +144,15 @@ def test_upload_publish_answer_withdraw_under_load(console, chromium):
         chat.reload()
         after = ask_in_chat(chat, QUESTION, 0)
         assert PLAN_TITLE not in after and "建设社区长者食堂" not in after
+
+        # The unit picker links to the unit's duty list.
+        chat.locator("#qa-units input").click()
+        chat.locator("#qa-units input").fill("区教育局")
+        chat.get_by_role("option", name=re.compile("^区教育局")).first.click()
+        link = chat.locator("#qa-unit-export a").first
+        link.wait_for(timeout=ANSWER_TIMEOUT)
+        sheet = chat.request.get(base + link.get_attribute("href"))
+        assert sheet.ok and sheet.headers["content-type"].endswith("spreadsheetml.sheet")
 
         admin.goto(base + "/admin/questions")
         report = admin.locator("section.group")
