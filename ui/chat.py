@@ -204,7 +204,8 @@ def _examples_and_units(gr, service, history, flow, then, post):
                          info="选择一个单位,列出它负责的全部工作", filterable=True, elem_id="qa-units")
     picker.input(lambda unit, h: post(f"{unit}负责哪些工作?" if unit else "", h), [picker, history],
                  **flow).then(**then)
-    exports = gr.HTML("", elem_id="qa-unit-export")
+    # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as code, which our CSP forbids.
+    exports = gr.Markdown("", elem_id="qa-unit-export")
     picker.change(export_links, picker, exports, api_visibility="private")
     return picker
 
@@ -216,8 +217,7 @@ def export_links(unit: str | None) -> str:
     from urllib.parse import quote
 
     href = "/api/units/" + quote(unit, safe="") + "/items"
-    return (f'<p class="qa-export">下载「{html.escape(unit)}」责任清单:'
-            f'<a href="{href}.xlsx" download>Excel</a> · <a href="{href}.docx" download>Word</a></p>')
+    return f"下载「{md(unit)}」责任清单:[Excel]({href}.xlsx) · [Word]({href}.docx)"
 
 
 def _feedback(gr, log, chatbot, history):
