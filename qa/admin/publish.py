@@ -225,7 +225,7 @@ class Publisher:
 
     def _run(self, job: Job, actor, apply, undo, done, force, detail) -> None:
         with self._lock:
-            job.say("等待中的修改已开始处理")
+            job.say("开始处理")
             live = None
             try:
                 live = current_build(self.settings.index_dir).name
