@@ -20,6 +20,7 @@ from .records import Document
 
 SUFFIXES = {".txt", ".md", ".docx", ".pdf"}
 SKIPPED_NAMES = {"readme.md"}
+SKIPPED_DIRS = {"lexicon"}  # the corpus's word tables (qa.segment, qa.units), not documents
 
 # Bytes that text files never hold: C0 controls other than tab, line feed,
 # form feed, carriage return and escape.
@@ -52,11 +53,12 @@ def read_corpus(folder: Path) -> tuple[list[Document], list[DocumentError]]:
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The .txt/.md/.docx/.pdf files under ``folder``, sorted, without hidden files, READMEs or Word lock files."""
+    """The .txt/.md/.docx/.pdf files under ``folder``, sorted, without hidden files, READMEs, Word lock files
+    or the lexicon/ folder."""
     found = []
     for path in folder.rglob("*"):
         parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts) or path.name.startswith("~$"):
+        if any(part.startswith(".") for part in parts) or path.name.startswith("~$") or parts[0] in SKIPPED_DIRS:
             continue
         if path.is_file() and path.suffix.lower() in SUFFIXES and path.name.lower() not in SKIPPED_NAMES:
             found.append(path)

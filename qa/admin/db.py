@@ -22,8 +22,9 @@ def database_url(settings) -> str:
     """QA_DB_URL when given, else an SQLite file in the admin folder (beside the index)."""
     if settings.db_url:
         url = settings.db_url
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]  # psycopg 3, not psycopg2
+        for scheme in ("postgresql://", "postgres://"):
+            if url.startswith(scheme):
+                url = "postgresql+psycopg://" + url[len(scheme):]  # psycopg 3, not psycopg2
         return url
     Path(settings.admin_dir).mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{Path(settings.admin_dir).resolve() / 'admin.db'}"

@@ -96,12 +96,22 @@ class Publisher:
 
     # --- documents -------------------------------------------------------------------------
     def register_corpus(self) -> None:
-        """Documents already in the corpus folder (put there by hand) appear as published."""
-        known = {d["name"] for d in self.db.document_list() if d["status"] == "published"}
+        """Match the list to the corpus folder as it is: files put there by hand appear as
+        published, published files removed by hand as withdrawn."""
+        published = {d["name"]: d for d in self.db.document_list() if d["status"] == "published"}
+        present = set()
         for path in corpus_files(self.corpus) if self.corpus.is_dir() else []:
             name = path.relative_to(self.corpus).as_posix()
-            if name not in known:
-                self._record(name, path.read_bytes(), path, status="published")
+            present.add(name)
+            if name not in published:
+                try:
+                    self._record(name, path.read_bytes(), path, status="published")
+                except DocumentError:
+                    pass  # unreadable: the build reports it as well
+        for name, doc in published.items():
+            if name not in present:
+                self.db.set_status(doc["id"], "withdrawn")
+                self.db.audit("system", "missing", doc["id"], name)
 
     def upload(self, name: str, data: bytes, actor: str) -> dict:
         clean = check_upload(name, data, self.settings.max_upload_mb * 1024 * 1024)
