@@ -57,6 +57,7 @@ def test_admin_routes_need_the_admin_token(live):
     assert client.get("/api/admin/documents", headers=USER).status_code in (401, 403)
     assert client.get("/api/admin/documents", headers={"Authorization": "Bearer wrong"}).status_code in (401, 403)
     assert client.get("/admin/questions").status_code == 401
+    assert client.get("/administrator").status_code == 401  # only the console skips the user token
     assert client.post("/api/admin/documents/x/publish", headers=USER).status_code in (401, 403)
     listed = client.get("/api/admin/documents", headers=ADMIN)
     assert listed.status_code == 200
@@ -173,6 +174,14 @@ def test_refusal_and_thumbs_down_reach_the_report_and_a_word_pair_fixes_it(live)
     assert not fixed["refused"] and fixed["results"][0]["title"] == "防范学生溺水"
     report = client.get("/api/admin/questions?unanswered=true", headers=ADMIN).json()
     assert question not in {g["question"] for g in report}
+
+
+def test_qa_build_reproduces_the_served_index(live, env):
+    from qa.index import build_index
+
+    _, service = live
+    report = build_index(env.corpus_dir, env.index_dir, service.encoder, progress=lambda m: None)
+    assert report.up_to_date and report.folder == service.index.folder
 
 
 def test_a_change_that_lowers_recall_is_refused_unless_forced(live, env):

@@ -18,7 +18,7 @@ COOKIE = "qa_session"
 TOKEN_HEADER = b"x-qa-token"
 OPEN_PATHS = ("/healthz", "/widget.js")  # no data behind them: monitors and host pages need them
 # The console checks its own (admin) token: the user token neither opens nor blocks it.
-ADMIN_PREFIXES = ("/admin", "/api/admin/")
+ADMIN_PREFIXES = ("/admin/", "/api/admin/")
 API_BODY_LIMIT = 64 * 1024  # a question is at most a few KB of JSON
 BODY_LIMIT = 1024 * 1024  # the chat sends one question per event, its history stays server-side
 
@@ -43,6 +43,10 @@ def token_matches(given: str | None, token: str) -> bool:
 def session_value(token: str) -> str:
     """What the cookie holds: derived from the token, so the cookie never reveals it."""
     return hmac.new(token.encode("utf-8"), b"policy-qa session", hashlib.sha256).hexdigest()
+
+
+def is_admin_path(path: str) -> bool:
+    return path == "/admin" or path.startswith(ADMIN_PREFIXES)
 
 
 def is_loopback(host: str | None) -> bool:
@@ -93,7 +97,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         send = self._with_headers(send)
-        if scope["path"].startswith(ADMIN_PREFIXES):
+        if is_admin_path(scope["path"]):
             limit = self.upload_limit
         else:
             limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
@@ -121,7 +125,7 @@ class Guard:
         return wrapped
 
     def _allowed(self, scope) -> bool:
-        if scope["path"] in OPEN_PATHS or scope["path"].startswith(ADMIN_PREFIXES):
+        if scope["path"] in OPEN_PATHS or is_admin_path(scope["path"]):
             return True
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
             return True  # CORS preflights never carry credentials; the real request is checked
