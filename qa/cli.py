@@ -1,4 +1,4 @@
-"""Command line: python -m qa (or policy-qa) build | ask | serve | eval | items | units.
+"""Command line: python -m qa (or policy-qa) build | ask | serve | eval | docs | items | units.
 
 Each command builds Settings, calls the library, prints. Library errors become
 a one-line Chinese message and exit code 1, never a traceback.
@@ -51,14 +51,44 @@ def cli():
 
 
 def load_corpus(corpus_dir):
-    """Work items of the corpus; unreadable files are reported on stderr and skipped."""
-    from .corpus import load_items
+    """Documents and items of the corpus; unreadable files are reported on stderr, never silently."""
+    from .corpus import load_corpus as load
 
     settings = Settings.from_env(corpus_dir=corpus_dir)
-    found, problems = run(lambda: load_items(settings.corpus_dir))
-    for problem in problems:
+    corpus = run(lambda: load(settings.corpus_dir))
+    for problem in corpus.problems:
         info(f"跳过:{problem}")
-    return found
+    return corpus
+
+
+DOC_FIELDS = ("id", "title", "issuer", "number", "date", "year", "kind", "shape")
+
+
+@cli.command()
+@CORPUS
+@JSON
+def docs(corpus_dir, json_):
+    """List every document with its metadata, item and unit counts and warnings.
+
+    \b
+    Check a new document before serving it:
+      python -m qa docs --corpus new/          # year, kind, shape, warnings
+      python -m qa items --corpus new/ --json  # every item with its units
+    """
+    corpus = load_corpus(corpus_dir)
+    for doc in corpus.documents:
+        items = [it for it in corpus.items if it.doc_id == doc.id]
+        units = list(dict.fromkeys(u for it in items for u in it.units))
+        if json_:
+            row = {"source": doc.source, **{f: getattr(doc, f) for f in DOC_FIELDS},
+                   "items": len(items), "units": len(units), "warnings": doc.warnings}
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        click.echo(f"{doc.source}  《{doc.title}》 {doc.year or '年份不详'} {doc.kind or '-'} {doc.issuer or '-'} "
+                   f"{doc.number or '-'} {doc.date or '-'}  形式:{doc.shape}  {len(items)} 条,{len(units)} 个单位,"
+                   f"{len(doc.warnings)} 条提示")
+        for warning in doc.warnings:
+            click.echo(f"    提示:{warning}")
 
 
 @cli.command()
@@ -66,12 +96,19 @@ def load_corpus(corpus_dir):
 @JSON
 def items(corpus_dir, json_):
     """List the work items read from the corpus (one JSON object per line with --json)."""
-    for item in load_corpus(corpus_dir):
+    corpus = load_corpus(corpus_dir)
+    documents = {doc.id: doc for doc in corpus.documents}
+    for item in corpus.items:
         if json_:
-            click.echo(json.dumps(item.to_dict(), ensure_ascii=False))
+            doc = documents[item.doc_id]
+            row = {**item.to_dict(), "document": {f: getattr(doc, f) for f in DOC_FIELDS}}
+            click.echo(json.dumps(row, ensure_ascii=False))
         else:
             number = item.number or "-"
-            click.echo(f"{item.source}  {' › '.join(item.section)}  {number} {item.title}  [{'、'.join(item.units)}]")
+            extra = (f"  义务主体:{'、'.join(item.duty_holders)}" if item.duty_holders else "") + (
+                f"  完成时限:{item.deadline}" if item.deadline else "")
+            click.echo(f"{item.source}  {' › '.join(item.section)}  {number} {item.title}  "
+                       f"[{'、'.join(item.units)}]{extra}")
 
 
 @cli.command()
@@ -81,7 +118,7 @@ def units(corpus_dir, json_):
     """List every responsible unit with the number of items naming it."""
     from .units import UnitRegistry
 
-    registry = UnitRegistry(load_corpus(corpus_dir))
+    registry = UnitRegistry(load_corpus(corpus_dir).items)
     for unit, count in registry.counts():
         if json_:
             click.echo(json.dumps({"unit": unit, "items": count, "item_ids": registry.items_of[unit]},
@@ -105,6 +142,9 @@ def build(corpus_dir, index_dir, model, force):
     report = run(lambda: build_index(settings.corpus_dir, settings.index_dir, encoder, info, force))
     for problem in report.problems:
         info(f"跳过:{problem}")
+    for doc in report.documents:
+        info(f"{doc.source}:{doc.year or '年份不详'} {doc.kind or '-'},形式 {doc.shape},"
+             f"提示 {len(doc.warnings)} 条(详见 python -m qa docs)")
     if report.up_to_date:
         click.echo(f"索引已是最新:{report.items} 条工作,{report.sentences} 个句子({report.folder})")
     else:

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CorpusEmpty, DocumentError
 from .read import read_corpus
-from .records import WorkItem
-from .structure import parse_document
+from .records import Document, WorkItem, doc_id_for, unique_doc_ids
+from .shapes import analyse
+from .units import slip_warnings
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: list[Document]  # with metadata, shape and warnings filled in
+    items: list[WorkItem]
+    problems: list[DocumentError]  # files that could not be read
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Every readable document and its items; unreadable files come back as problems, never dropped."""
+    if not Path(folder).is_dir():
+        raise CorpusEmpty(f"找不到语料目录:{folder}")
+    read, problems = read_corpus(Path(folder))
+    documents, items = [], []
+    ids = unique_doc_ids([d.source for d in read], [d.id or doc_id_for(d.source) for d in read])
+    for doc, doc_id in zip(read, ids):
+        doc, found = analyse(replace(doc, id=doc_id))
+        documents.append(doc)
+        items.extend(found)
+    slips = slip_warnings(items)  # a unit seen once beside a frequent near-twin: across documents
+    documents = [replace(d, warnings=[*d.warnings, *slips.get(d.id, [])]) for d in documents]
+    return Corpus(documents, items, problems)
 
 
 def load_items(folder: Path) -> tuple[list[WorkItem], list[DocumentError]]:
     """Every work item of every readable document; unreadable files come back as problems."""
-    if not Path(folder).is_dir():
-        raise CorpusEmpty(f"找不到语料目录:{folder}")
-    documents, problems = read_corpus(Path(folder))
-    items: list[WorkItem] = []
-    for doc in documents:
-        found = parse_document(doc)
-        if not found:
-            problems.append(DocumentError(doc.source, "没有找到任何工作条目"))
-        items.extend(found)
-    return items, problems
+    corpus = load_corpus(folder)
+    return corpus.items, corpus.problems
 
 
 def file_hashes(folder: Path) -> dict[str, str]:

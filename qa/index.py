@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .corpus import file_hashes, load_items
+from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import BM25
@@ -43,7 +43,7 @@ from .records import WorkItem
 from .segment import Segmenter, corpus_synonyms, corpus_words, load_synonyms
 from .units import UnitRegistry, corpus_aliases
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
 
@@ -80,6 +80,7 @@ class BuildReport:
     embedded: int  # sentences embedded by this build (the rest were reused)
     problems: list  # DocumentError per unreadable file
     up_to_date: bool = False
+    documents: list = field(default_factory=list)  # Document per readable file, with its warnings
 
 
 def item_document(item: WorkItem) -> str:
@@ -113,13 +114,15 @@ def corpus_lexicon(corpus: Path) -> dict:
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
     folder = Path(folder)
-    items, problems = load_items(corpus)
+    loaded = load_corpus(corpus)
+    items, problems, documents = loaded.items, loaded.problems, loaded.documents
     if not items:
         raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
     hashes = file_hashes(corpus)
     previous = _read_previous(folder)
     if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
-        return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True)
+        return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True,
+                           documents)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
     background = background_statements(corpus)
@@ -135,7 +138,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     }
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
                          (background, background_vectors), lexicon)
-    return BuildReport(build, len(items), len(passages), embedded, problems)
+    return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
 def _same_build(manifest: dict, hashes: dict, model_id: str) -> bool:

@@ -7,7 +7,9 @@ that carry it out; everything after the structure stage works on these.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,26 @@ class WorkItem:
     @classmethod
     def from_dict(cls, data: dict) -> "WorkItem":
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def doc_id_for(source: str) -> str:
+    """The stable id of a document from its path in the corpus folder.
+
+    "2024/县 方案.docx" -> "2024--县-方案": suffix dropped, folders joined with "--",
+    anything but letters (Chinese included), digits, "_", "-" and "." replaced by "-".
+    Readers and the shapes stage both call this, so an id never depends on who made it.
+    """
+    path = PurePosixPath(str(source).replace("\\", "/"))
+    parts = [*path.parent.parts, path.stem] if str(path.parent) != "." else [path.stem]
+    cleaned = [re.sub(r"[^\w.-]+", "-", part).strip("-.") for part in parts]
+    return "--".join(re.sub("-{2,}", "-", part) for part in cleaned if part) or "document"
+
+
+def unique_doc_ids(sources: list[str], ids: list[str] | None = None) -> list[str]:
+    """Ids made unique where two files differ only by suffix: "plan.txt", "plan.md" -> "plan-txt", "plan-md"."""
+    ids = ids if ids is not None else [doc_id_for(s) for s in sources]
+    counts: dict[str, int] = {}
+    for found in ids:
+        counts[found] = counts.get(found, 0) + 1
+    return [found if counts[found] == 1 else f"{found}-{PurePosixPath(source).suffix.lstrip('.').lower()}"
+            for found, source in zip(ids, sources)]

@@ -68,6 +68,7 @@ def corpus_words(items) -> list[str]:
     words: set[str] = set()
     for item in items:
         words.update(item.units)
+        words.update(item.duty_holders)  # "网吧经营者" stays one word, so role questions meet their articles
         words.add(item.title)
         words.update(q for q in re.findall(r"[“\"]([^”\"“]{2,12})[”\"]", item.text)
                      if not re.search(r"[，,。；]", q))

@@ -24,6 +24,12 @@ _CO = re.compile(r"(?:配合|协办|参与)单位[:：]")
 # "市民政局牵头，市教育局、市公安局配合"
 _LEAD_VERB = re.compile(r"^(?P<lead>.+?)牵头[，,；;、]?(?P<co>.+?)(?:等)?(?:参与|配合|协同|协助)(?:实施|落实)?$")
 _PREFIXES = ("市", "区", "县", "省")
+# "责任单位：市民政局(牵头)、市教育局": the lead is marked after its name.
+_LEAD_MARK = re.compile(r"[(（]\s*牵头\s*[)）]$")
+# What the name of a government body, organisation or institution ends with: general Chinese, no corpus.
+_BODY_SUFFIX = re.compile(
+    r"(?:局|委|办|部|院|会|厅|署|所|站|中心|队|政府|部门|单位|机构|学校|幼儿园|团|联|协|处|科|室|组|"
+    r"公司|集团|银行|街道|乡镇|镇|乡|村|社区|馆|台|社|监护人|家长|父母)$")
 # "市委宣传部" is known as "宣传部"; "*市…办公室" as "…办公室".
 _STRIP = re.compile(r"^\*?(?:[市区县省]委(?=..)|[市区县省](?=..))")
 
@@ -54,12 +60,27 @@ def parse_closer(content: str) -> Units:
     content = re.sub(r"\s+", "", content)
     lead_at, co_at = _LEAD.search(content), _CO.search(content)
     if lead_at or co_at:
-        return _parse_labelled(content, lead_at, co_at)
+        return _mark_leads(_parse_labelled(content, lead_at, co_at))
     verbs = _LEAD_VERB.match(_DUTY_TAIL.sub("", content))
     if verbs:
         lead, co = split_units(verbs["lead"]), split_units(verbs["co"])
         return Units(lead + co, lead, co)
-    return Units(split_units(content))
+    return _mark_leads(Units(split_units(content)))
+
+
+def _mark_leads(units: Units) -> Units:
+    """'A(牵头)、B' in a list without lead/co labels: A leads, the others cooperate."""
+    if not any(_LEAD_MARK.search(u) for u in units.units):
+        return units
+    lead = [_LEAD_MARK.sub("", u) for u in units.units if _LEAD_MARK.search(u)]
+    co = [u for u in units.units if not _LEAD_MARK.search(u) and u not in units.lead_units]
+    return Units(list(dict.fromkeys(lead + co)), lead, co)
+
+
+def looks_like_unit(name: str) -> bool:
+    """'市民政局', '学校', '各成员单位' are bodies; '各地要切实' is not."""
+    return 2 <= len(name) <= 40 and _BODY_SUFFIX.search(name) is not None and not re.search(
+        r"要|应当|务必|切实|认真|将|把|[。，]", name)
 
 
 def _parse_labelled(content: str, lead_at, co_at) -> Units:
@@ -132,8 +153,10 @@ class UnitRegistry:
             for full in fulls:
                 for unit in names.get(full, set()).copy():
                     names.setdefault(short, set()).add(unit)
-                    for prefix in _PREFIXES:
-                        names.setdefault(prefix + short, set()).add(unit)
+                    # "县教体局" names the county's bureau only: a city and a county unit never merge.
+                    prefix = unit[0] if unit[0] in _PREFIXES and strip_prefix(unit) != unit else ""
+                    for own in ([prefix] if prefix else _PREFIXES):
+                        names.setdefault(own + short, set()).add(unit)
         return names
 
     def counts(self) -> list[tuple[str, int]]:
@@ -167,3 +190,55 @@ class UnitRegistry:
         for _, _, name in self.mentions(re.sub(r"\s+", "", text)):
             units.extend(u for u in sorted(self.names[name]) if u not in units)
         return units
+
+
+_FREQUENT = 3  # a unit named this often is taken as correctly spelt
+
+
+def slip_warnings(items) -> dict[str, list[str]]:
+    """Per document id: unit names seen once that differ by one character from a frequent unit.
+
+    Such a name is most likely an OCR or typing slip ("市公安屬" beside "市公安局"). A
+    difference in the 市/区/县 prefix alone is two real bodies, never a slip.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    counts: dict[str, int] = {}
+    docs_of: dict[str, list[str]] = {}
+    for item in items:
+        for unit in dict.fromkeys(item.units):
+            counts[unit] = counts.get(unit, 0) + 1
+            docs_of.setdefault(unit, [])
+            if item.doc_id not in docs_of[unit]:
+                docs_of[unit].append(item.doc_id)
+    frequent = [u for u, n in counts.items() if n >= _FREQUENT]
+    warnings: dict[str, list[str]] = {}
+    for unit, n in counts.items():
+        if n != 1:
+            continue
+        near = next((f for f in frequent if Levenshtein.distance(unit, f, score_cutoff=1) == 1
+                     and strip_prefix(unit) != strip_prefix(f) and _odd_character(unit, f)), None)
+        if near:
+            for doc_id in docs_of[unit]:
+                warnings.setdefault(doc_id, []).append(
+                    f"单位名称“{unit}”只出现一次,与常见单位“{near}”仅差一字,可能是识别或录入错误")
+    return warnings
+
+
+def _odd_character(name: str, frequent: str) -> bool:
+    """True if the character where the two names part forms no dictionary word in the longer one.
+
+    "市财政局" beside "市民政局" differs in 财, inside the word 财政: two real bureaus.
+    "市公安屬" beside "市公安局" differs in 屬, which forms no word: a slip.
+    """
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()  # loads the dictionary once; get_FREQ alone answers None before that
+    longer = name if len(name) >= len(frequent) else frequent
+    shorter = frequent if longer is name else name
+    pos = next((i for i, (a, b) in enumerate(zip(longer, shorter)) if a != b), len(shorter))
+    spans = ((i, j) for i in range(max(0, pos - 3), pos + 1) for j in range(pos + 1, min(len(longer), pos + 4) + 1))
+    return not any(j - i >= 2 and jieba.get_FREQ(longer[i:j]) for i, j in spans)

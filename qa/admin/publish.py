@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from qa.corpus import load_items
+from qa.corpus import load_corpus
 from qa.errors import DocumentError, QAError
 from qa.index import _point_current, build_index, current_build, load_index
-from qa.read import corpus_files, read_document
+from qa.read import corpus_files
 
 from .uploads import UploadRejected, check_upload
 
@@ -66,10 +67,16 @@ def item_warnings(item) -> list[str]:
 
 
 def parse_preview(path: Path) -> dict:
-    """What the build will read from one file: document fields, every item, warnings."""
-    doc = read_document(path, path.parent)  # DocumentError says why it cannot be read
-    items, problems = load_items(path.parent)
-    warnings = [*doc.warnings, *(str(p) for p in problems)]
+    """What the build will read from one file: document fields, every item, warnings.
+
+    The file is parsed alone, in a folder of its own, by the same corpus stage the build uses."""
+    with tempfile.TemporaryDirectory(prefix="qa-preview-") as folder:
+        shutil.copyfile(path, Path(folder) / path.name)
+        corpus = load_corpus(Path(folder))
+    if not corpus.documents:
+        raise corpus.problems[0] if corpus.problems else DocumentError(path.name, "没有可读的文字")
+    doc, items = corpus.documents[0], corpus.items
+    warnings = [*doc.warnings, *(str(p) for p in corpus.problems)]
     if not items:
         warnings.append("没有找到任何工作条目")
     rows = [{**item.to_dict(), "warnings": item_warnings(item)} for item in items]
