@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run build test browser postgres bench clean
+.PHONY: install run build test browser ocr postgres bench clean
 
 install: $(VENV)/.installed
 
@@ -21,17 +21,22 @@ run: build
 	$(PY) -m qa serve
 
 # Browser tests drive Debian's Chromium (a browser download by Playwright is not possible offline);
-# the CJK font makes screenshots readable.
+# the CJK font makes screenshots readable, and lets pdfium draw the test PDFs' Chinese for the OCR tests.
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# OCR (rapidocr -> OpenCV) needs libGL and GLib at run time.
+ocr:
+	@ldconfig -p 2>/dev/null | grep -q "libGL.so.1 " && ldconfig -p | grep -q "libglib-2.0.so.0 " || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null; }
 
 # The admin database's storage tests start a throwaway PostgreSQL cluster (Debian's server package).
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-test: install browser postgres
+test: install browser ocr postgres
 	$(PY) -m pytest
 
 bench: install

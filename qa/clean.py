@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .ingest.extracted import is_mark
 from .pages import restore_order, split_pages
 
 # Line ends of every origin: Windows, old Mac, Unicode separators, form feeds
@@ -25,7 +26,11 @@ INVISIBLE = re.compile(r"[\ufeff\u200b]")  # BOMs inside the text, zero-width sp
 # every cue counts once however often it appears (a Markdown table has many "|").
 SITE_CUES = ("由会员分享", "在线阅读", "珍藏版", "上搜索", "文档贡献者", "本文档由", "下载积分", "下载文档")
 WEAK_CUES = (re.compile(r"下载"), re.compile(r"更多相关"), re.compile(r"分享"), re.compile(r"网址"),
-             re.compile(r"[|｜]"), re.compile(r"[\w-]+\.(?:com|cn|net|org)\b"), re.compile(r"\.(?:docx?|pdf|txt)\b"))
+             re.compile(r"[|｜]"), re.compile(r"(?<![\w-])[\w-]+\.(?:com|cn|net|org)\b"),
+             re.compile(r"\.(?:docx?|pdf|txt)\b"))
+# The domain cue starts only where a word starts: tried at every letter of a long
+# run of letters without a dot, "[\w-]+\." scanned the rest of the run each time,
+# quadratic in the line's length (a 0.5 MB line took a minute).
 BOILERPLATE_SCORE = 4
 
 # A line that is nothing but a page number: "- 3 -", "— 3 —", "第3页", "第 3 页 共 16 页".
@@ -57,13 +62,16 @@ SENTENCE_STOPS = "。！？；!?;"
 # Words that end the title of a policy document, longest first, and the
 # bracketed years or "(试行)" that may follow them.
 TITLE_WORDS = (
-    "工作要点|实施方案|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
+    "工作要点|实施方案|任务分工表|分工表|任务清单|一览表|台账|工作方案|行动方案|行动计划|工作计划|实施意见|指导意见|实施细则|管理办法|"
     "要点|方案|计划|意见|通知|办法|规划|规定|细则|安排|决定|报告|总结|纲要|条例|措施|清单|公告|通告|批复|指南"
 )
 TITLE_LINE = re.compile(rf"[^。，；]{{2,58}}(?:{TITLE_WORDS})(?:[(（][^()（）]{{1,20}}[)）])?")
 TITLE_PREFIX = re.compile(rf"[^。，；,;:：]{{2,58}}?(?:{TITLE_WORDS})(?![的之])")
 TITLE_MORE = re.compile(rf"[^。，；,;:：\d]{{0,6}}?(?:{TITLE_WORDS})")  # "…规划" + "实施方案"
 MAX_TITLE = 60
+MAX_TITLE_LINES = 3
+TITLE_SEARCH_LINES = 8  # a red-header file puts issuer, "文件" and its 文号 above the title
+DOC_NUMBER = re.compile(r"[〔［\[(（]\d{4}[〕］\])）]\d+号")  # "X政办发〔2024〕12号" is never part of a title
 
 
 def clean_text(raw: str) -> str:
@@ -75,6 +83,12 @@ def clean_text(raw: str) -> str:
     return tidy_lines(remove_break_spaces(text))
 
 
+def clean_cell(text: str) -> str:
+    """A table cell's text: same cleaning as the body, lines kept (a cell may list units one per line)."""
+    lines = normalise_newlines(text).split("\n")
+    return tidy_lines(remove_break_spaces("\n".join(line for line in lines if line.strip())))
+
+
 def normalise_newlines(text: str) -> str:
     return INVISIBLE.sub("", LINE_BREAKS.sub("\n", text))
 
@@ -82,8 +96,10 @@ def normalise_newlines(text: str) -> str:
 def is_boilerplate(line: str) -> bool:
     """A document site's advertising line (uploaded by a member, read online, search on…)."""
     site = sum(cue in line for cue in SITE_CUES)
+    if site == 0:
+        return False
     weak = sum(cue.search(line) is not None for cue in WEAK_CUES)
-    return site > 0 and 2 * site + weak >= BOILERPLATE_SCORE
+    return 2 * site + weak >= BOILERPLATE_SCORE
 
 
 def is_page_number(line: str) -> bool:
@@ -117,7 +133,7 @@ def join_wrapped_lines(lines: list[str]) -> str:
     for line in lines:
         previous = out[-1] if out else ""
         if previous and line and _width(previous) >= full and previous[-1] not in SENTENCE_STOPS \
-                and not HEADING_START.match(line):
+                and not HEADING_START.match(line) and not is_mark(line) and not is_mark(previous):
             gap = "" if _is_wide(previous[-1]) or _is_wide(line[0]) else " "
             out[-1] = previous + gap + line
         else:
@@ -132,10 +148,19 @@ def find_title(text: str) -> str | None:
     ("市2023年未成年人保护工作要点2023年是…"): then the title is the shortest
     opening that ends in a title word and is followed by more text.
     """
-    lines = [line for line in text.split("\n") if line.strip()][:5]
-    for line in lines:
-        if len(line) <= MAX_TITLE and TITLE_LINE.fullmatch(line) and not HEADING_START.match(line):
+    lines = [line for line in text.split("\n") if line.strip()][:TITLE_SEARCH_LINES]
+    for line in lines[:5]:
+        if _reads_as_title(line):
             return line
+    for k in range(len(lines)):
+        joined = ""
+        # A title set in large type breaks over lines ("…关于印发" / "《…要点》的" / "通知").
+        for line in lines[k:k + MAX_TITLE_LINES]:
+            if len(line) > MAX_TITLE or line[-1] in SENTENCE_STOPS + ":：" or DOC_NUMBER.search(line):
+                break
+            joined += line
+            if _reads_as_title(joined):
+                return joined
     if lines and len(lines[0]) > MAX_TITLE:
         first = lines[0]
         match = TITLE_PREFIX.match(first)
@@ -147,6 +172,10 @@ def find_title(text: str) -> str | None:
         if first[end] not in "。，；、,;:：)）":
             return first[:end]
     return None
+
+
+def _reads_as_title(line: str) -> bool:
+    return len(line) <= MAX_TITLE and TITLE_LINE.fullmatch(line) is not None and not HEADING_START.match(line)
 
 
 def _is_wide(char: str) -> bool:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CorpusEmpty, DocumentError
-from .read import read_corpus
+from .ingest.files import scan
+from .ingest.limits import ReadLimits
+from .read import read_corpus, read_limits
 from .records import Document, WorkItem, doc_id_for, unique_doc_ids
 from .shapes import analyse
 from .units import slip_warnings
@@ -20,11 +22,11 @@ class Corpus:
     problems: list[DocumentError]  # files that could not be read
 
 
-def load_corpus(folder: Path) -> Corpus:
+def load_corpus(folder: Path, limits: ReadLimits | None = None) -> Corpus:
     """Every readable document and its items; unreadable files come back as problems, never dropped."""
     if not Path(folder).is_dir():
         raise CorpusEmpty(f"找不到语料目录:{folder}")
-    read, problems = read_corpus(Path(folder))
+    read, problems = read_corpus(Path(folder), limits)
     documents, items = [], []
     ids = unique_doc_ids([d.source for d in read], [d.id or doc_id_for(d.source) for d in read])
     for doc, doc_id in zip(read, ids):
@@ -36,14 +38,24 @@ def load_corpus(folder: Path) -> Corpus:
     return Corpus(documents, items, problems)
 
 
-def load_items(folder: Path) -> tuple[list[WorkItem], list[DocumentError]]:
+def load_items(folder: Path, limits: ReadLimits | None = None) -> tuple[list[WorkItem], list[DocumentError]]:
     """Every work item of every readable document; unreadable files come back as problems."""
-    corpus = load_corpus(folder)
+    corpus = load_corpus(folder, limits)
     return corpus.items, corpus.problems
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file under the corpus folder, by relative path: what a rebuild compares."""
+def file_hashes(folder: Path, limits: ReadLimits | None = None) -> dict[str, str]:
+    """sha256 of every document file the reader would read, by relative path: what a rebuild compares.
+
+    Other files (an .iso, a video) and files over the size limit are never
+    opened; the rest are hashed in chunks, never held whole in memory.
+    """
     folder = Path(folder)
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    limits = limits or read_limits()
+    hashes = {}
+    for path in scan(folder)[0]:
+        if path.stat().st_size > limits.max_file_bytes:
+            continue
+        with path.open("rb") as handle:
+            hashes[path.relative_to(folder).as_posix()] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return hashes

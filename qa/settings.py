@@ -33,6 +33,8 @@ class Settings:
     port: int = 7860
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
+    max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
+    max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
     # The administrator's console (/admin): off unless an admin token is set.
     admin_token: str = ""  # Bearer token for /admin and /api/admin (never the same as auth_token)
     admin_token_file: Path | None = None  # read the admin token from this file instead (secrets mounts)

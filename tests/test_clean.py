@@ -87,6 +87,14 @@ def test_title_line_is_found_and_headings_or_body_are_not_titles():
     assert find_title("关于印发《*县养老服务实施方案》的通知\n各乡镇") == "关于印发《*县养老服务实施方案》的通知"
     assert find_title("*县养老服务体系建设规划(2021—2025年)\n正文") == "*县养老服务体系建设规划(2021—2025年)"
     assert find_title("一、总体要求\n为深入贯彻落实有关意见,现提出如下要求。") is None
+    red_header = ("*市民政局\n文件\n*民发〔2024〕5号\n*市民政局关于印发\n《*市2024年养老服务工作要点》的\n通知\n"
+                  "各县（区）民政局：\n现将《*市2024年养老服务工作要点》印发给你们。")
+    assert find_title(red_header) == "*市民政局关于印发《*市2024年养老服务工作要点》的通知"
+    assert find_title("*县2024年重点任务分工及进展台账\n填报单位：县民政局") == "*县2024年重点任务分工及进展台账"
+    assert find_title("*政办发〔2024〕12号\n*县人民政府办公室关于印发《*县养老服务实施方案》\n的通知\n各乡镇：") == (
+        "*县人民政府办公室关于印发《*县养老服务实施方案》的通知")
+    assert find_title("*政办发〔2024〕12号\n*县人民政府办公室关于印发《*县养老服务实施方案》的通知\n各乡镇：") == (
+        "*县人民政府办公室关于印发《*县养老服务实施方案》的通知")
 
 
 def test_pdf_lines_wrapped_by_layout_are_joined_and_paragraphs_kept():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import DocumentError
+from qa.records import Table
 from qa.read import corpus_files, decode_text, read_corpus, read_document
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -50,31 +51,46 @@ def test_utf8_bom_markdown_reads_like_the_gbk_text():
     assert _lines(markdown.text) == _lines(text.text)
 
 
-def test_docx_paragraphs_and_table_cells_come_in_document_order():
+def test_docx_paragraphs_in_text_and_its_table_apart_in_document_order():
     doc = read_document(DATA / "county-elderly-care-2024.docx", DATA)
     lines = _lines(doc.text)
     assert doc.title == ELDERLY_TITLE
     assert lines[:4] == [ELDERLY_TITLE, lines[1], "一、完善养老服务网络", "（一）发展居家社区养老服务"]
-    assert lines[-6:] == ["（1）落实运营补贴。按照床位数和服务人数对社区养老服务中心给予运营补贴，福利彩票公益金用于养老服务的"
+    assert lines[-2:] == ["（1）落实运营补贴。按照床位数和服务人数对社区养老服务中心给予运营补贴，福利彩票公益金用于养老服务的"
                           "比例不低于55%。建立补贴资金绩效评价机制，确保资金使用效益。",
-                          "责任单位：县财政局、县民政局", "联系人", "县民政局养老服务股", "联系电话", "0000-12345678"]
+                          "责任单位：县财政局、县民政局"]
+    # The contact table ends the document: its cells are a table, not lines of the text.
+    assert doc.tables == [Table(rows=[["联系人", "县民政局养老服务股"], ["联系电话", "0000-12345678"]],
+                                position=len(doc.text), caption="")]
+    assert "联系人" not in doc.text
 
 
-def test_docx_merged_and_nested_table_cells_are_read_once_each(tmp_path):
+def test_docx_merged_and_nested_table_cells_fill_every_grid_cell(tmp_path):
     import docx
 
     document = docx.Document()
     document.add_paragraph("区2024年工作要点")
-    table = document.add_table(rows=2, cols=3)
+    document.add_paragraph("附件：重点任务分工表")
+    table = document.add_table(rows=3, cols=3)
     merged = table.cell(0, 0).merge(table.cell(0, 2))
     merged.text = "工作任务"
     for cell, text in zip(table.rows[1].cells, ("1", "加强组织领导", "区教育局")):
         cell.text = text
+    table.cell(2, 0).text = "2"
+    table.cell(2, 1).text = "完善工作机制"
+    table.cell(1, 2).merge(table.cell(2, 2))  # one lead unit merged down over two rows
     table.cell(1, 2).add_table(rows=1, cols=1).cell(0, 0).text = "区公安分局"
     document.add_paragraph("二、保障措施")
     document.save(tmp_path / "t.docx")
-    lines = _lines(read_document(tmp_path / "t.docx", tmp_path).text)
-    assert lines == ["区2024年工作要点", "工作任务", "1", "加强组织领导", "区教育局", "区公安分局", "二、保障措施"]
+    doc = read_document(tmp_path / "t.docx", tmp_path)
+    assert _lines(doc.text) == ["区2024年工作要点", "附件：重点任务分工表", "二、保障措施"]
+    [found] = doc.tables
+    assert found.rows == [["工作任务", "工作任务", "工作任务"],
+                          ["1", "加强组织领导", "区教育局\n区公安分局"],
+                          ["2", "完善工作机制", "区教育局\n区公安分局"]]
+    assert found.caption == "附件：重点任务分工表"
+    assert doc.text[found.position:].startswith("二、保障措施")
+    assert doc.id == "t"
 
 
 def test_pdf_text_layer_reads_like_the_docx_it_was_printed_from():
@@ -166,7 +182,7 @@ def test_bad_files_are_reported_by_name_with_a_reason_and_the_rest_still_load(me
         "old-word.docx": "这是旧版 Word(.doc)文件,请另存为 .docx",
         "truncated.docx": "docx 文件已损坏",
         "truncated.pdf": "PDF 文件不完整(可能已截断)",
-        "scanned.pdf": "PDF 没有文字层(可能是扫描件)",
+        "scanned.pdf": "PDF 没有文字层,OCR 也未识别出文字(可能是空白页)",
         "locked.pdf": "PDF 已加密,无法读取",
         "wrong-encoding.txt": "无法识别的文本编码",
     }

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from qa.admin.report import unanswered
 from qa.errors import QAError
-from qa.read import SUFFIXES
+from qa.ingest.formats import READERS
 
 from . import admin_pages as pages
 from .admin import SESSION, USER, Admin, admin_user, check_csrf, console_of
@@ -57,7 +57,7 @@ def documents_page(request: Request):
     c, user = _page_user(request)
     if user is None:
         return RedirectResponse("/admin/login", status_code=303)
-    return pages.documents(c.db.document_list(), c.csrf, c.settings.max_upload_mb, sorted(SUFFIXES))
+    return pages.documents(c.db.document_list(), c.csrf, c.settings.max_upload_mb, sorted(READERS))
 
 
 @console.post("/documents", **HTML)
@@ -84,7 +84,7 @@ def document_page(request: Request, user: Admin, doc_id: str, replaces: str = ""
         view = {"doc": doc["meta"] | {"title": doc["title"]}, "items": [], "warnings": [str(err)]}
     published = [d for d in c.db.document_list() if d["status"] == "published"]
     published.sort(key=lambda d: d["id"] != replaces)  # the one being replaced comes first (selected)
-    return pages.preview(doc, view, c.csrf, c.settings.max_upload_mb, sorted(SUFFIXES), published)
+    return pages.preview(doc, view, c.csrf, c.settings.max_upload_mb, sorted(READERS), published)
 
 
 @console.post("/documents/{doc_id}/publish")

@@ -9,10 +9,11 @@ import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
 from qa.errors import QAError
-from qa.read import SUFFIXES
+from qa.ingest.formats import READERS, REFUSED
 
 # What each zip-based format must contain; a .docx that is really an .xlsx (or a renamed .zip) is refused.
 ZIP_MEMBERS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
 UNPACKED_FACTOR = 4  # a zip may unpack to at most this many times the upload limit
 MAX_RATIO = 200  # deflate rarely beats 20:1 on real documents; bombs reach 1000:1
 MAX_MEMBERS = 5000
@@ -44,13 +45,18 @@ def check_upload(name: str, data: bytes, limit_bytes: int) -> str:
         raise UploadRejected("上传的文件是空的。")
     if len(data) > limit_bytes:
         raise UploadRejected(f"文件过大(超过 {limit_bytes // (1024 * 1024)} MB)。")
-    if suffix not in SUFFIXES:
-        raise UploadRejected(f"不支持的文件类型「{suffix or '无扩展名'}」,支持:{'、'.join(sorted(SUFFIXES))}。")
+    if suffix in REFUSED:
+        raise UploadRejected(REFUSED[suffix] + "。")
+    if suffix not in READERS:
+        raise UploadRejected(f"不支持的文件类型「{suffix or '无扩展名'}」,支持:{'、'.join(sorted(READERS))}。")
     if suffix in ZIP_MEMBERS:
         _check_zip(data, ZIP_MEMBERS[suffix], limit_bytes * UNPACKED_FACTOR)
     elif suffix == ".pdf":
         if not data.lstrip()[:5] == b"%PDF-":
             raise UploadRejected("文件内容不是 PDF(文件名与内容不符)。")
+    elif suffix in IMAGE_MAGIC:
+        if not data.startswith(IMAGE_MAGIC[suffix]):
+            raise UploadRejected(f"文件内容不是 {suffix} 图片(文件名与内容不符)。")
     else:
         _check_text(data, suffix)
     return clean

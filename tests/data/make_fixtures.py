@@ -333,7 +333,20 @@ def _to_unicode(chars: set[str]) -> bytes:
 
 def write_pdf(path: Path, blocks) -> None:
     pages = _layout(blocks)
-    chars = {c for page in pages for *_, line in page for c in line}
+    path.write_bytes(pdf_bytes([[_text_op(x, y, size, line) for x, y, size, line in page] for page in pages],
+                               {c for page in pages for *_, line in page for c in line}))
+
+
+def _text_op(x: float, y: float, size: float, line: str) -> str:
+    return f"BT /F1 {size} Tf 1 0 0 1 {x:.1f} {y:.1f} Tm <{line.encode('utf-16-be').hex().upper()}> Tj ET"
+
+
+def pdf_bytes(page_ops: list[list[str]], chars: set[str], encoding: bytes = b"UniGB-UTF16-H") -> bytes:
+    """A PDF whose pages draw the given content-stream operators, with the CJK font as /F1.
+
+    With ``Identity-H`` the codes (UTF-16 code units) are the CIDs, which pdfminer (pdfplumber)
+    maps back through the ToUnicode table; it does not read the predefined UniGB CMap that way.
+    """
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -351,15 +364,11 @@ def write_pdf(path: Path, blocks) -> None:
                    b" << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor %d 0 R"
                    b" /DW 1000 /W [1 95 500] >>" % descriptor)
     to_unicode = add(stream(_to_unicode(chars)))
-    font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H"
-               b" /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid_font, to_unicode))
+    font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /%s"
+               b" /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (encoding, cid_font, to_unicode))
     tree = add(b"")
     kids = []
-    for page in pages:
-        ops = []
-        for x, y, size, line in page:
-            hexed = line.encode("utf-16-be").hex().upper()
-            ops.append(f"BT /F1 {size} Tf 1 0 0 1 {x:.1f} {y:.1f} Tm <{hexed}> Tj ET")
+    for ops in page_ops:
         content = add(stream("\n".join(ops).encode()))
         kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 %d 0 R >> >>"
                         b" /Contents %d 0 R >>" % (tree, PAGE_W, PAGE_H, font, content)))
@@ -376,7 +385,7 @@ def write_pdf(path: Path, blocks) -> None:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
-    path.write_bytes(bytes(out))
+    return bytes(out)
 
 
 # --- scraped pages ----------------------------------------------------------------
