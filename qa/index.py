@@ -23,6 +23,7 @@ so the previous index keeps answering. No pickle anywhere.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -112,13 +113,21 @@ def corpus_lexicon(corpus: Path) -> dict:
     return {"synonyms": corpus_synonyms(corpus), "unit_aliases": corpus_aliases(corpus)}
 
 
+def lexicon_hashes(corpus: Path) -> dict[str, str]:
+    """sha256 of the corpus's word tables: a changed table means a rebuild, like a changed document."""
+    folder = Path(corpus) / "lexicon"
+    tables = sorted(p for p in folder.glob("*") if p.is_file() and p.suffix in (".tsv", ".txt")) \
+        if folder.is_dir() else []
+    return {f"lexicon/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in tables}
+
+
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
     folder = Path(folder)
     loaded = load_corpus(corpus)
     items, problems, documents = loaded.items, loaded.problems, loaded.documents
     if not items:
         raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
-    hashes = file_hashes(corpus)
+    hashes = {**file_hashes(corpus), **lexicon_hashes(corpus)}
     previous = _read_previous(folder)
     if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
         return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True,

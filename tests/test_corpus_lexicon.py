@@ -40,3 +40,13 @@ def test_an_empty_corpus_lexicon_changes_nothing(tmp_path):
 
     assert corpus_synonyms(tmp_path) == {} and corpus_aliases(tmp_path) == {}
     assert load_synonyms({}) == load_synonyms()
+
+
+def test_a_changed_word_table_changes_the_corpus_hashes(tmp_path):
+    from qa.index import lexicon_hashes
+
+    write_lexicon(tmp_path)
+    before = lexicon_hashes(tmp_path)
+    assert set(before) == {"lexicon/synonyms.tsv", "lexicon/unit_aliases.tsv", "lexicon/background.txt"}
+    (tmp_path / "lexicon" / "synonyms.tsv").write_text("戏水\t溺水\n玩水\t溺水\n", encoding="utf-8")
+    assert lexicon_hashes(tmp_path)["lexicon/synonyms.tsv"] != before["lexicon/synonyms.tsv"]
