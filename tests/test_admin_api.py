@@ -65,13 +65,11 @@ def test_admin_routes_need_the_admin_token(live):
 
 
 def test_console_is_off_without_an_admin_token(live, env):
-    from fastapi.testclient import TestClient
-
     from ui.server import create_app
 
     _, service = live
     app = create_app(service, dataclasses.replace(env, admin_token="", auth_token=""))
-    with TestClient(app) as client:
+    with running(app) as url, httpx.Client(base_url=url, timeout=120) as client:
         assert client.get("/admin").status_code == 404
         assert client.get("/api/admin/documents", headers=ADMIN).status_code == 404
         answer = client.post("/api/ask", json={"question": "校车安全谁来管?"}).json()
