@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run build test browser ocr axe nginx bench clean
+.PHONY: install run build test browser ocr axe nginx postgres bench clean
 
 install: $(VENV)/.installed
 
@@ -44,7 +44,12 @@ nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
-test: install browser ocr axe nginx
+# The admin database's storage tests start a throwaway PostgreSQL cluster (Debian's server package).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: install browser ocr axe nginx postgres
 	$(PY) -m pytest
 
 bench: install

@@ -237,15 +237,20 @@ def _answer_line(service, line: str, top_k, doc=None, year=None) -> dict:
               help="Read the shared token from this file")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, envvar="QA_WORKERS",
               help="Server processes sharing the port and the memory-mapped index [default: 1]")
+@click.option("--admin-token", default=None, envvar="QA_ADMIN_TOKEN",
+              help="Turn on the admin console (/admin) behind this token [default: off]")
+@click.option("--admin-token-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              envvar="QA_ADMIN_TOKEN_FILE", help="Read the admin token from this file")
 def serve(index_dir, corpus_dir, model, backend, host, port, allow_origins, allowed_hosts, auth_token,
-          auth_token_file, workers):
+          auth_token_file, workers, admin_token, admin_token_file):
     """Serve the chat, the JSON API and the widget (Ctrl-C stops)."""
     from ui.server import serve as run_server
 
     settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, backend=backend,
                                  host=host, port=port, allow_origins=tuple(allow_origins) or None,
                                  allowed_hosts=tuple(allowed_hosts) or None,
-                                 auth_token=auth_token, auth_token_file=auth_token_file, workers=workers)
+                                 auth_token=auth_token, auth_token_file=auth_token_file, workers=workers,
+                                 admin_token=admin_token, admin_token_file=admin_token_file)
     run(lambda: run_server(settings, info))
 
 

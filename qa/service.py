@@ -25,7 +25,6 @@ from .index import Index, build_index, load_index
 from .intent import classify
 from .refusal import DEFAULT_MARGIN
 from .search import Evidence, Hit, fuse, gather
-from .units import holders
 from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
 RELATIVE_CUT = 0.6  # results scoring below this share of the best one are left out

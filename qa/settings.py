@@ -48,6 +48,14 @@ class Settings:
     max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
     workers: int = 1  # `serve` processes sharing one port and the memory-mapped index
     queue_limit: int = 256  # requests one worker holds at once; more get 503 with Retry-After (128 clients fit)
+    # The administrator's console (/admin): off unless an admin token is set.
+    admin_token: str = ""  # Bearer token for /admin and /api/admin (never the same as auth_token)
+    admin_token_file: Path | None = None  # read the admin token from this file instead (secrets mounts)
+    admin_dir: Path = Path("admin")  # admin.db (SQLite) and drafts/ live here, outside any web root
+    db_url: str = ""  # e.g. postgresql://user@host/db for several replicas; default: SQLite in admin_dir
+    retention_days: int = 180  # questions and feedback older than this are deleted
+    eval_questions: Path | None = None  # question set run before/after a publish; default <corpus>/questions.jsonl
+    max_upload_mb: int = 20  # upload limit; .docx/.xlsx are also checked unpacked (4x this)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -60,6 +68,14 @@ class Settings:
         values.update({k: _convert(k, v) if isinstance(v, str) else v
                        for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+    def admin_secret(self) -> str:
+        """The admin token from the setting or its file; '' keeps the console off."""
+        if self.admin_token:
+            return self.admin_token
+        if self.admin_token_file:
+            return Path(self.admin_token_file).read_text(encoding="utf-8").strip()
+        return ""
 
 
 _PATHS = {"auth_token_file", "debug_log"}  # optional paths: their default None says nothing of the type
@@ -81,6 +97,8 @@ def with_token_file(settings: Settings) -> Settings:
 
 
 def _convert(name: str, raw: str):
+    if name in ("admin_token_file", "eval_questions"):
+        return Path(raw).expanduser()
     default = getattr(Settings(), name)
     if name in _PATHS or isinstance(default, Path):
         return Path(raw).expanduser()

@@ -57,6 +57,7 @@ class AnswerOut(BaseModel):
     summary: str = Field(description="开头的一句直接回答,只由所引条目的内容组成(纯文本)")
     suggestions: list[str] = Field(description="可以接着问的 2–3 个问题,每个都能单独提问")
     conversation: str | None = Field(description="追问时随下一个问题发回;请求未带 conversation 时为 null")
+    question_id: str | None = Field(description="问题记录编号,用于 POST /api/feedback;未开启管理后台时为 null")
 
 
 class UnitOut(BaseModel):
@@ -81,8 +82,9 @@ def ask(request: Request, body: Annotated[AskRequest, Body(examples=[EXAMPLE])])
                                                doc=body.doc, year=body.year)
     except BadQuestion as err:
         raise HTTPException(422, str(err)) from None
-    log.info("ask %.0fms %s", (time.perf_counter() - started) * 1000, json.dumps(body.question, ensure_ascii=False))
-    return JSONResponse(answer.to_dict())
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("ask %.0fms %s", elapsed, json.dumps(body.question, ensure_ascii=False))
+    return JSONResponse({**answer.to_dict(), "question_id": request.app.state.on_answer(answer, elapsed)})
 
 
 def conversation_id(value: str | None) -> str | None:

@@ -183,13 +183,17 @@ def highlighted(text: str, highlights: list[str]) -> str:
     return "".join(out).replace("\r", "").replace("\n", "<br>")
 
 
-def respond(service, question: str, conversation: str = "") -> tuple[str, list[str], str]:
-    """The assistant's message, follow-up suggestions and the conversation id for one question."""
+def respond(service, question: str, conversation: str = "", question_log=None) -> tuple[str, list[str], str, str]:
+    """The assistant's message, follow-up suggestions, the conversation id, and the question's id
+    in the question log ("" when the log is off) for one question."""
     started = time.perf_counter()
+    qid = ""
     try:
         answer = service.ask(question, conversation=conversation or "")
         reply = render_reply(answer, plain_text(answer))
         suggestions, conversation = answer.suggestions, answer.conversation or ""
+        elapsed = (time.perf_counter() - started) * 1000
+        qid = question_log.log_answer(answer, elapsed) if question_log else ""
     except QAError as err:
         reply, suggestions = md(str(err)), []
     except Exception as err:  # a bug: one log line with an id, which the user sees too
@@ -197,7 +201,7 @@ def respond(service, question: str, conversation: str = "") -> tuple[str, list[s
 
         reply, suggestions = md(internal_error_message(unexpected(err, "chat"))), []
     log.info("chat %.0fms %s", (time.perf_counter() - started) * 1000, question[:500].replace("\n", " "))
-    return reply, suggestions, conversation
+    return reply, suggestions, conversation, qid
 
 
 def limited(question, limit: int) -> str:
@@ -225,8 +229,11 @@ def unit_choices(service) -> list[tuple[str, str]]:
     return [(f"{unit}({n} 项)", unit) for unit, n in service.index.registry.counts()]
 
 
-def build_chat(service, compact: bool = False):
-    """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server)."""
+def build_chat(service, compact: bool = False, log=None):
+    """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server).
+
+    ``log`` (ui.admin.Console) records each answer and takes 👍/👎 with an optional comment;
+    without it the chat shows no feedback buttons."""
     import gradio as gr
 
     limit = service.settings.max_question_chars if service else 500
@@ -246,8 +253,11 @@ def build_chat(service, compact: bool = False):
         """The reply; the conversation id stays in this page's session, so follow-ups just work."""
         if not pending:
             return gr.skip(), gr.skip(), gr.skip(), *([gr.skip()] * SUGGESTIONS)
-        reply, suggestions, conversation = respond(service, pending, conversation)
-        history = bounded([*(history or []), {"role": "assistant", "content": reply}])
+        reply, suggestions, conversation, qid = respond(service, pending, conversation, log)
+        # The question id rides in the message's metadata (server-side state, never rendered).
+        message = {"role": "assistant", "content": reply, "metadata": {"id": qid}} if qid else {
+            "role": "assistant", "content": reply}
+        history = bounded([*(history or []), message])
         return history, history, conversation, *suggestion_updates(gr, suggestions)
 
     def first_question(history, conversation, request: gr.Request):
@@ -268,7 +278,7 @@ def build_chat(service, compact: bool = False):
             label="对话", show_label=False, elem_id="qa-chat", height=400 if compact else "62vh",
             scale=1 if compact else None, layout="bubble",
             sanitize_html=True, render_markdown=True, latex_delimiters=[], allow_tags=False,
-            buttons=["copy"], feedback_options=None, placeholder=PLACEHOLDER,
+            buttons=["copy"], feedback_options=("Like", "Dislike") if log else None, placeholder=PLACEHOLDER,
             examples=[{"text": q} for q in service.examples(4)] if compact else None,
         )
         with gr.Row(elem_classes="qa-suggest", elem_id="qa-suggest"):
@@ -298,6 +308,8 @@ def build_chat(service, compact: bool = False):
             demo.load(lambda: [gr.update(choices=unit_choices(service)),
                                *(gr.update(value=q, visible=True) for q in _padded(service.examples(EXAMPLES)))],
                       None, [picker, *examples], api_visibility="private")
+        if log:
+            _feedback(gr, log, chatbot, history)
 
         def clear():
             return [], "", *suggestion_updates(gr, [])
@@ -332,4 +344,44 @@ def _examples_and_units(gr, service, history, flow, then, post):
                          info="选择一个单位,列出它负责的全部工作", filterable=True, elem_id="qa-units")
     picker.input(lambda unit, h: post(f"{unit}负责哪些工作?" if unit else "", h), [picker, history],
                  **flow).then(**then)
+    # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as code, which our CSP forbids.
+    exports = gr.Markdown("", elem_id="qa-unit-export")
+    picker.change(export_links, picker, exports, api_visibility="private")
     return buttons, picker
+
+
+def export_links(unit: str | None) -> str:
+    """Download links for the picked unit's duty list (责任清单), as Excel and Word."""
+    if not unit:
+        return ""
+    from urllib.parse import quote
+
+    href = "/api/units/" + quote(unit, safe="") + "/items"
+    return f"下载「{md(unit)}」责任清单:[Excel]({href}.xlsx) · [Word]({href}.docx)"
+
+
+def _feedback(gr, log, chatbot, history):
+    """👍/👎 go to the question log at once; after a 👎 an optional comment box opens."""
+    voted = gr.State("")
+    with gr.Row(visible=False, elem_id="qa-comment-row") as row:
+        comment = gr.Textbox(placeholder="哪里不对?可以告诉我们(选填)", show_label=False, container=False,
+                             scale=5, max_length=1000, elem_id="qa-comment")
+        send = gr.Button("提交意见", scale=1, min_width=72, elem_id="qa-comment-send")
+
+    def vote(history, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        message = history[index] if isinstance(index, int) and 0 <= index < len(history) else {}
+        qid = (message.get("metadata") or {}).get("id", "")
+        if not qid or data.liked not in (True, False):
+            return gr.skip(), gr.skip()
+        log.db.add_feedback(qid, "up" if data.liked else "down")
+        return (qid if data.liked is False else ""), gr.update(visible=data.liked is False)
+
+    def submit(qid, text):
+        if qid and (text or "").strip():
+            log.db.set_comment(qid, text.strip()[:1000])
+        return "", "", gr.update(visible=False)
+
+    chatbot.like(vote, [history], [voted, row], api_visibility="private")
+    send.click(submit, [voted, comment], [voted, comment, row], api_visibility="private")
+    comment.submit(submit, [voted, comment], [voted, comment, row], api_visibility="private")

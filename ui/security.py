@@ -20,6 +20,8 @@ from .origins import cross_site_write, host_allowed
 COOKIE = "qa_session"
 TOKEN_HEADER = b"x-qa-token"
 OPEN_PATHS = ("/healthz", "/widget.js")  # no data behind them: monitors and host pages need them
+# The console checks its own (admin) token: the user token neither opens nor blocks it.
+ADMIN_PREFIXES = ("/admin/", "/api/admin/")
 # The widget's page shell and its assets hold no data either. A cross-site iframe gets no cookie
 # over plain HTTP, so the shell opens without one and then sends the token in X-QA-Token itself
 # (widget.js hands it over in the URL fragment, which never reaches a server or a log).
@@ -50,6 +52,10 @@ def token_matches(given: str | None, token: str) -> bool:
 def session_value(token: str) -> str:
     """What the cookie holds: derived from the token, so the cookie never reveals it."""
     return hmac.new(token.encode("utf-8"), b"policy-qa session", hashlib.sha256).hexdigest()
+
+
+def is_admin_path(path: str) -> bool:
+    return path == "/admin" or path.startswith(ADMIN_PREFIXES)
 
 
 def is_loopback(host: str | None) -> bool:
@@ -87,8 +93,10 @@ class Guard:
     """
 
     def __init__(self, app, allow_origins: tuple[str, ...] = (), auth_token: str = "",
-                 bound_host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = ()):
+                 upload_limit: int = BODY_LIMIT, bound_host: str = "127.0.0.1",
+                 allowed_hosts: tuple[str, ...] = ()):
         self.app = app
+        self.upload_limit = upload_limit  # console uploads (checked again, by content, in qa.admin.uploads)
         self.headers = security_headers(tuple(allow_origins))
         self.token = auth_token
         self.allow_origins = tuple(allow_origins)
@@ -105,7 +113,10 @@ class Guard:
             await _reply(send, 400, "请求的主机名不在允许之列(Host 头不符)。如经反向代理访问,"
                                     "请用 --allowed-host 或 QA_ALLOWED_HOSTS 加上该主机名。")
             return
-        limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
+        if is_admin_path(scope["path"]):
+            limit = self.upload_limit
+        else:
+            limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
         if _declared_length(scope) > limit:
             await _reply(send, 413, "请求内容过大。")
             return
@@ -148,7 +159,7 @@ class Guard:
         return wrapped
 
     def _allowed(self, scope) -> bool:
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS or is_admin_path(scope["path"]):
             return True
         if scope["method"] in ("GET", "HEAD") and OPEN_SHELL.match(scope["path"]):
             return True

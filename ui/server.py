@@ -41,6 +41,7 @@ def create_app(service, settings):
     from qa import __version__
 
     from . import api, docpage
+    from .admin import mount_admin
     from .methods import MethodCheck
     from .origins import check_origins
     from .security import Guard, PreflightInChinese
@@ -57,9 +58,11 @@ def create_app(service, settings):
                   description="引用政策文件原文回答问题,注明出处和责任单位。所有错误信息均为中文的 detail 字段。")
     app.state.service = service
     app.state.settings = settings
+    app.state.on_answer = lambda answer, latency_ms: None  # the question log replaces it (ui.admin)
     api.install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(docpage.router)
+    mount_admin(app, service, settings)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js():
@@ -79,7 +82,8 @@ def create_app(service, settings):
     mount_chat(app, service, settings, "/", compact=False)
     app.add_middleware(MethodCheck, routes=app.router.routes)
     app.add_middleware(Guard, allow_origins=tuple(settings.allow_origins), auth_token=settings.auth_token,
-                       bound_host=settings.host, allowed_hosts=tuple(settings.allowed_hosts))
+                       bound_host=settings.host, allowed_hosts=tuple(settings.allowed_hosts),
+                       upload_limit=(settings.max_upload_mb + 1) * 1024 * 1024)
     # Outermost, so preflights are answered and error responses still carry CORS headers.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allow_origins), allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization", "X-QA-Token"],
@@ -97,7 +101,7 @@ def mount_chat(app, service, settings, path: str, compact: bool) -> None:
     from .security import gradio_only_chat_routes, without_foreign_links
 
     gr.mount_gradio_app(
-        app, build_chat(service, compact=compact), path=path,
+        app, build_chat(service, compact=compact, log=chat_log(app)), path=path,
         server_name=settings.host, server_port=settings.port,
         footer_links=[], run_history=False, ssr_mode=False, pwa=False, mcp_server=False,
         enable_monitoring=False, show_error=False, max_file_size=1,
@@ -107,6 +111,11 @@ def mount_chat(app, service, settings, path: str, compact: bool) -> None:
     assert isinstance(mount, Mount), "mount_gradio_app no longer appends a Mount"
     app.state.gradio_apps = [*getattr(app.state, "gradio_apps", []), mount.app]
     mount.app = gradio_only_chat_routes(without_foreign_links(mount.app))
+
+
+def chat_log(app):
+    """The question log and feedback store for the chat (ui.admin.Console); None when the console is off."""
+    return getattr(app.state, "admin", None)
 
 
 def serve(settings, info=print) -> None:

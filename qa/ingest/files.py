@@ -8,6 +8,7 @@ from pathlib import Path
 from .formats import SUFFIXES
 
 SKIPPED_NAMES = {"readme.md"}
+SKIPPED_DIRS = {"lexicon"}  # <corpus>/lexicon/ holds word tables (qa.segment, qa.units), not documents
 OUTSIDE = "符号链接指向语料目录之外,不予读取"
 
 
@@ -25,8 +26,8 @@ def scan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         here = Path(base)
         for name in list(dirs):
             path = here / name
-            if name.startswith(".") or (here == folder and name == "lexicon"):
-                dirs.remove(name)  # lexicon/: the corpus's own word tables (qa/lexicon.py), not documents
+            if name.startswith(".") or (here == folder and name in SKIPPED_DIRS):
+                dirs.remove(name)
             elif path.is_symlink():
                 dirs.remove(name)
                 if not _inside(path, root):
