@@ -31,14 +31,15 @@ class Result:
     score: float
     highlights: list[str]
     id: str = ""
+    year: int | None = None  # the document's year, shown in the citation
     doc_id: str = ""  # the document page is /doc/{doc_id}#{part of id after '#'}
-    year: int | None = None
+    duty_holders: list[str] = field(default_factory=list)  # laws: who the article gives duties to
 
     @classmethod
     def of(cls, item: WorkItem, score: float, highlights: list[str]) -> "Result":
         return cls(item.doc, item.source, list(item.section), item.number, item.title, item.text,
                    list(item.units), list(item.lead_units), list(item.co_units), round(float(score), 4),
-                   highlights, item.id, doc_id_of(item), year_of(item))
+                   highlights, item.id, year_of(item), doc_id_of(item), list(item.duty_holders))
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,10 @@ def md(text: str) -> str:
 
 
 def citation(r: Result) -> str:
-    """《文件》 › 一、… › (一)… › 第3条「提升校园安全管理」"""
+    """《文件》(2024年) › 一、… › (一)… › 第3条「提升校园安全管理」; the year where the title lacks it."""
     number = f"第{r.number}条" if r.number and r.number[0].isdigit() else (r.number or "")
-    parts = [f"《{r.doc}》", *r.section, f"{number}「{r.title}」"]
+    year = f"({r.year}年)" if r.year and str(r.year) not in r.doc else ""
+    parts = [f"《{r.doc}》{year}", *r.section, f"{number}「{r.title}」"]
     return " › ".join(md(p) for p in parts)
 
 
@@ -79,6 +81,8 @@ def units_line(r: Result) -> str:
         if r.co_units:
             parts.append("配合单位:" + "、".join(md(u) for u in r.co_units))
         return ";".join(parts)
+    if not r.units and r.duty_holders:
+        return "本条规定的义务主体:" + "、".join(md(u) for u in r.duty_holders)
     if not r.units:
         return "文件未列明本条的责任单位。"
     return "、".join(md(u) for u in r.units)

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from .records import WorkItem, doc_id_for
 
-_YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
 # A sentence of the item that states its deadline, when no table gave one: "完成时限：2023年12月底前。"
 _DEADLINE = re.compile(r"(?:完成时限|完成时间|时限要求|截止时间)\s*[:：]\s*(?P<when>[^。；;，,]+)")
 
@@ -30,11 +29,10 @@ def anchor_of(item: WorkItem) -> str:
 
 
 def year_of(item: WorkItem) -> int | None:
-    """Document.year when known, else the first year the title names ("市2023年…工作要点")."""
-    if item.year:
-        return item.year
-    found = _YEAR.search(item.doc) or _YEAR.search(item.source)
-    return int(found.group()) if found else None
+    """The year of the item's document (one rule for the whole product: qa/years.py)."""
+    from .years import item_year
+
+    return item_year(item)
 
 
 def deadline_of(item: WorkItem) -> str:

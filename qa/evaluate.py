@@ -4,11 +4,16 @@ Recall@k counts a question as found when any expected title is among the first
 k results. Unit-duty and role questions must return exactly the expected items
 (complete and nothing else). "none" questions should be refused; any other
 refusal is a false refusal.
+
+Multi-document sets (eval/README.md) add ``doc`` (the source file whose item answers:
+a hit must come from it), article numbers as expectations ("第十五条"), and on ``year``
+questions ``year``: the first result must come from that year's document.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,6 +36,25 @@ def rank_of(titles: list[str], expect: list[str]) -> int | None:
     return next((i + 1 for i, t in enumerate(titles) if t in expect), None)
 
 
+def _norm(text) -> str:
+    """Titles compared without spaces and punctuation."""
+    return re.sub(r"[\W_]+", "", str(text or ""))
+
+
+def matches(result: dict, expect: list[str], doc: str | None) -> bool:
+    """A result answers when it is from ``doc`` (if given) and its title or number is expected."""
+    if doc and result.get("source") != doc:
+        return False
+    wanted = {_norm(e) for e in expect}
+    number = _norm(result.get("number"))
+    return _norm(result.get("title")) in wanted or bool(number) and (
+        number in wanted or f"第{number}条" in wanted)
+
+
+def result_rank(results: list[dict], expect: list[str], doc: str | None) -> int | None:
+    return next((i + 1 for i, r in enumerate(results) if matches(r, expect, doc)), None)
+
+
 def score_question(service, q: dict) -> dict:
     try:
         answer = service.ask(q["question"]).to_dict()
@@ -42,10 +66,15 @@ def score_question(service, q: dict) -> dict:
            "titles": titles[:5]}
     if not expect:
         return row
-    rank = None if answer["refused"] else rank_of(titles, expect)
+    rank = None if answer["refused"] else result_rank(answer["results"], expect, q.get("doc"))
     row.update(rank=rank, rr=1 / rank if rank else 0.0)
+    if q.get("year"):
+        first = answer["results"][0] if answer["results"] and not answer["refused"] else {}
+        row["year_right"] = first.get("year") == int(q["year"])
     if q.get("kind") in ("unit", "role"):
-        row["exact_set"] = sorted(titles) == sorted(expect)
+        found = [r for r in answer["results"] if not q.get("doc") or r.get("source") == q["doc"]]
+        row["exact_set"] = (len(found) == len(answer["results"]) == len(expect)
+                            and all(matches(r, expect, q.get("doc")) for r in found))
     if q.get("units") and not answer["refused"] and answer["results"]:
         row["units_exact"] = answer["results"][0]["units"] == q["units"]
     elif q.get("units"):
@@ -67,11 +96,13 @@ def evaluate(service, questions: list[dict]) -> dict:
         "units_exact": _share([r["units_exact"] for r in rows if "units_exact" in r]),
         "exact_sets": {kind: _share([r["exact_set"] for r in rows if r["kind"] == kind and "exact_set" in r])
                        for kind in ("unit", "role")},
+        "year_right": _share([r["year_right"] for r in rows if "year_right" in r]),
         "refused_unanswerable": _share([r["refused"] for r in unanswerable]),
         "false_refusals": _share([r["refused"] for r in answerable]),
         "misses": [r for r in answerable if r["rank"] != 1]
         + [r for r in unanswerable if not r["refused"]]
-        + [r for r in rows if r.get("units_exact") is False or r.get("exact_set") is False],
+        + [r for r in rows if r.get("units_exact") is False or r.get("exact_set") is False
+           or r.get("year_right") is False],
     }
     return report
 
@@ -101,6 +132,7 @@ def format_report(report: dict) -> str:
               f"unit lists exact (who):        {_fmt(report['units_exact'])}",
               f"unit-duty item sets exact:     {_fmt(report['exact_sets']['unit'])}",
               f"role item sets exact:          {_fmt(report['exact_sets']['role'])}",
+              f"answered from the year asked:  {_fmt(report['year_right'])}",
               f"unanswerable refused:          {_fmt(report['refused_unanswerable'])}",
               f"false refusals:                {_fmt(report['false_refusals'])}"]
     if report["misses"]:

@@ -13,8 +13,10 @@ An index folder describes itself and is swapped in atomically:
         passages.jsonl     the text embedded for each sentence (title in front)
         embeddings.npy     the sentence vectors (reused by the next build)
         dense.faiss
-        background.jsonl   off-corpus statements (qa/data/background.txt) and
+        background.jsonl   off-corpus statements (lexicon background) and
         background.npy     their vectors
+        lexicon.json       every word table the build used (qa/lexicon.py); queries use these
+        roles.json         roles found in the corpus (qa/roles.py), with their variant names
 
 A crash mid-build leaves a half-written build folder that CURRENT never names,
 so the previous index keeps answering. No pickle anywhere.
@@ -24,25 +26,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, lexicon as lexicons
+from . import refusal
+from . import roles as corpus_roles
 from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
-from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
+from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound, IndexUnwritable
 from .lexical import BM25
 from .records import WorkItem
 from .segment import Segmenter, corpus_words
 from .units import UnitRegistry
 
 FORMAT_VERSION = 2  # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering
+BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
 
@@ -56,11 +61,13 @@ class Index:
     sentences: list[tuple[int, str]]  # (item index, sentence as written)
     faiss: object
     background: np.ndarray  # off-corpus statements: a question nearer these is not answered
+    lexicon: lexicons.Lexicon = field(default_factory=lexicons.package)
+    roles: list = field(default_factory=list)  # qa.roles.Role, longest name first
     registry: UnitRegistry = field(init=False)
     first_sentence: list[int] = field(init=False)  # row of each item's first sentence in the FAISS index
 
     def __post_init__(self):
-        self.registry = UnitRegistry(self.items)
+        self.registry = UnitRegistry(self.items, self.lexicon.unit_aliases)
         self.first_sentence = [0] * len(self.items)
         for row in reversed(range(len(self.sentences))):
             self.first_sentence[self.sentences[row][0]] = row
@@ -96,42 +103,63 @@ def passage_text(item: WorkItem, sentence: str) -> str:
     return sentence if sentence.startswith(item.title) else f"{item.title}:{sentence}"
 
 
-def background_statements() -> list[str]:
-    text = resources.files("qa").joinpath("data/background.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+def background_statements(corpus: Path | None = None) -> list[str]:
+    return lexicons.load(corpus).background
 
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
     folder = Path(folder)
+    writable_folder(folder)  # before reading and embedding anything: fail in a second, not after minutes
     loaded = load_corpus(corpus)
     items, problems, documents = loaded.items, loaded.problems, loaded.documents
     if not items:
         raise CorpusEmpty(f"语料目录 {corpus} 中没有可读取的工作条目")
     hashes = file_hashes(corpus)
+    words = lexicons.load(corpus)
     previous = _read_previous(folder)
-    if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id):
+    if not force and previous and _same_build(previous.manifest, hashes, encoder.model_id, words):
         return BuildReport(previous.folder, len(previous.items), len(previous.sentences), 0, problems, True,
                            documents)
     passages = sentence_passages(items)
     texts = [passage_text(items[i], s) for i, s in passages]
-    background = background_statements()
-    vectors, embedded = _embed_reusing(texts + background, previous, encoder, progress)
+    vectors, embedded = _embed_reusing(texts + words.background, previous, encoder, progress)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
-    segmenter = Segmenter(corpus_words(items))
+    segmenter = Segmenter.of(corpus_words(items), words)
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
+    progress("正在校准拒答阈值(语料内/语料外探测问题)…")
+    calibration = refusal.calibrate(items, passages, vectors, words.background, background_vectors, encoder)
+    keep = calibration.pop("background_kept")
+    background = ([words.background[k] for k in keep], background_vectors[keep])
     manifest = {
         "format_version": FORMAT_VERSION, "qa_version": __version__, "model": encoder.model_id,
         "dimension": int(vectors.shape[1]), "corpus": hashes, "items": len(items),
         "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "lexicon": words.digest(), "lexicon_files": words.corpus_files, "refusal": calibration,
     }
-    build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors,
-                         (background, background_vectors))
+    roles = corpus_roles.corpus_roles(items, words)
+    build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
+                         words, roles)
     return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
-def _same_build(manifest: dict, hashes: dict, model_id: str) -> bool:
+def writable_folder(folder: Path) -> None:
+    """Create the index folder, or say in one line why it cannot be."""
+    if folder.exists() and not folder.is_dir():
+        raise IndexUnwritable(f"索引目录 {folder} 已存在但不是文件夹,请用 --index 指定一个文件夹。")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{uuid.uuid4().hex[:6]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise IndexUnwritable(f"无法在 {folder} 写入索引({err.strerror or type(err).__name__}),"
+                              "请用 --index 指定一个可写的文件夹。") from None
+
+
+def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lexicon) -> bool:
+    """Same corpus files, model and word tables (package defaults included): nothing to rebuild."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
-            and manifest.get("model") == model_id)
+            and manifest.get("model") == model_id and manifest.get("lexicon") == words.digest())
 
 
 def _read_previous(folder: Path) -> Index | None:
@@ -145,10 +173,7 @@ def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) 
     """Embed only sentences the previous build (same model) did not have."""
     known: dict[str, np.ndarray] = {}
     if previous and previous.model_id == encoder.model_id:
-        old_texts = _read_lines(previous.folder / "passages.jsonl") + _read_lines(
-            previous.folder / "background.jsonl")
-        old_vectors = np.concatenate([np.load(previous.folder / "embeddings.npy"), previous.background])
-        known = dict(zip(old_texts, old_vectors))
+        known = _reusable_vectors(previous, progress)
     missing = sorted({t for t in texts if t not in known})
     if missing:
         progress(f"正在计算 {len(missing)} 个句子的向量(模型 {encoder.model_id})…")
@@ -158,7 +183,26 @@ def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) 
     return vectors.astype(np.float32), len(missing)
 
 
-def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background) -> Path:
+def _reusable_vectors(previous: Index, progress) -> dict[str, np.ndarray]:
+    """text -> vector from the previous build; nothing if its files are damaged or disagree."""
+    try:
+        texts = _read_lines(previous.folder / "passages.jsonl")
+        vectors = np.load(previous.folder / "embeddings.npy")
+        background = _read_lines(previous.folder / "background.jsonl")
+    except (OSError, ValueError, EOFError):  # JSON and UTF-8 errors are ValueErrors too
+        texts, vectors, background = None, None, None
+    usable = (texts is not None and vectors.ndim == 2 and len(texts) == len(vectors)
+              and len(background) == len(previous.background)
+              and previous.background.shape[1:] == vectors.shape[1:]
+              and all(isinstance(t, str) for t in texts + background))
+    if not usable:
+        progress("上次构建的向量文件已损坏或不一致,全部重新计算。")
+        return {}
+    return dict(zip(texts + background, np.concatenate([vectors, previous.background])))
+
+
+def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
+                 words, roles) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     build = folder / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     build.mkdir()
@@ -171,6 +215,8 @@ def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vect
     save_faiss(build_faiss(vectors), build / "dense.faiss")
     _write_lines(build / "background.jsonl", background[0])
     np.save(build / "background.npy", background[1])
+    words.save(build / "lexicon.json")
+    (build / "roles.json").write_text(json.dumps(corpus_roles.save(roles), ensure_ascii=False), encoding="utf-8")
     # The manifest is written last: a build folder without one was interrupted.
     (build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     _point_current(folder, build.name)
@@ -199,29 +245,66 @@ def current_build(folder: Path) -> Path:
     pointer = Path(folder) / "CURRENT"
     if not pointer.is_file():
         raise IndexNotFound(f"找不到索引:{folder}。请先运行 python -m qa build")
-    build = Path(folder) / pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    if not BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt("索引目录中的 CURRENT 文件已损坏。请重新运行 python -m qa build")
+    build = Path(folder) / name
+    if not build.is_dir():
+        raise IndexCorrupt(f"索引 {name} 已不存在(可能正被重新构建)。请在构建完成后再试,或重新运行 python -m qa build")
     if not (build / "manifest.json").is_file():
-        raise IndexCorrupt(f"索引 {build} 不完整。请重新运行 python -m qa build")
+        raise IndexCorrupt(f"索引 {name} 不完整。请重新运行 python -m qa build")
     return build
 
 
 def load_index(folder: Path, model_id: str | None = None) -> Index:
-    """Load the live build; refuse an index from another format, or from another model when given."""
-    build = current_build(folder)
+    """Load the live build; refuse an index from another format, or from another model when given.
+
+    A build that disappears while it is read was replaced by a newer one (``build``
+    keeps only two): the new CURRENT is read once more before giving up.
+    """
+    try:
+        return _load_build(current_build(folder), model_id)
+    except _Vanished:
+        try:
+            return _load_build(current_build(folder), model_id)
+        except _Vanished:
+            raise IndexCorrupt("索引正在被重新构建,文件在读取时被替换。请在构建完成后再重新加载。") from None
+
+
+class _Vanished(Exception):
+    """The build folder was removed while it was being read."""
+
+
+def _load_build(build: Path, model_id: str | None) -> Index:
     try:
         manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
         _check_manifest(manifest, model_id)
         items = [WorkItem.from_dict(d) for d in _read_lines(build / "items.jsonl")]
         words = (build / "user_words.txt").read_text(encoding="utf-8").split("\n")
         sentences = [(int(i), s) for i, s in _read_lines(build / "sentences.jsonl")]
-        index = Index(build, manifest, items, Segmenter([w for w in words if w]), BM25.load(build),
-                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"))
+        tables = _build_lexicon(build)
+        roles = corpus_roles.load(json.loads((build / "roles.json").read_text(encoding="utf-8"))) if (
+            build / "roles.json").is_file() else []
+        index = Index(build, manifest, items, Segmenter.of([w for w in words if w], tables), BM25.load(build),
+                      sentences, load_faiss(build / "dense.faiss"), np.load(build / "background.npy"),
+                      tables, roles)
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback
-        raise IndexCorrupt(f"索引 {build} 已损坏({type(err).__name__})。请重新运行 python -m qa build") from err
+        if not (build / "manifest.json").is_file():
+            raise _Vanished() from err
+        raise IndexCorrupt(f"索引 {build.name} 已损坏,无法读取。请重新运行 python -m qa build") from err
     _check_counts(index)
     return index
+
+
+def _build_lexicon(build: Path) -> lexicons.Lexicon:
+    """The tables the build used; a build from before lexicon.json uses the package's."""
+    path = build / "lexicon.json"
+    return lexicons.Lexicon.read(path) if path.is_file() else lexicons.package()
 
 
 def _check_manifest(manifest: dict, model_id: str | None) -> None:
@@ -237,7 +320,7 @@ def _check_counts(index: Index) -> None:
     m = index.manifest
     if (len(index.items) != m.get("items") or len(index.sentences) != m.get("sentences")
             or index.faiss.ntotal != m.get("sentences") or index.faiss.d != m.get("dimension")):
-        raise IndexCorrupt(f"索引 {index.folder} 的文件彼此不一致。请重新运行 python -m qa build")
+        raise IndexCorrupt(f"索引 {index.folder.name} 的文件彼此不一致。请重新运行 python -m qa build")
 
 
 def _write_lines(path: Path, rows) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 _WHO = re.compile(r"谁|哪些?(?:个|家)?(?:单位|部门|机构|机关)|什么(?:单位|部门|机构)|归.{0,12}管|由哪|找哪|向哪|问哪")
 # A word in more than this share of items says nothing about which item is meant ("未成年人", "保护").
 GENERIC_SHARE = 0.4
 # Words that frame a duty question rather than name a topic ("承担哪些任务", "发挥什么作用").
-_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干")
+# Names of the kind of document asked about ("2024年要点里", "方案中") frame the question too.
+_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干"
+                    r"|(?:要点|方案|文件|通知|条例)(?:里|中|上)?")
 
 
 @dataclass(frozen=True)
@@ -27,21 +28,29 @@ class Intent:
 
 
 def load_roles() -> list[str]:
-    text = resources.files("qa").joinpath("data/roles.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    """The field's role names from the package lexicon (every variant), longest first."""
+    from . import lexicon
+
+    names = {name for group in lexicon.package().roles for name in group}
+    return sorted(names, key=lambda n: (-len(n), n))
 
 
-def classify(question: str, index, roles: list[str]) -> Intent:
-    """``index`` gives the unit registry, the segmenter and word statistics of the corpus."""
+def classify(question: str, index, roles) -> Intent:
+    """``index`` gives the unit registry, the segmenter and word statistics of the corpus.
+
+    ``roles`` are qa.roles.Role records (any variant name counts) or plain names.
+    """
     units = index.registry.find_in(question)
     rest = _remove_names(question, index.registry)
     if units and not topic_words(rest, index):
         return Intent("unit", units)
     for role in roles:
-        # "五老人员", "儿童主任们": the role's own suffix is not a topic
-        without = re.sub(re.escape(role) + r"(?:人员|队伍|们)?", " ", rest)
-        if role in rest and not topic_words(without, index):
-            return Intent("role", units, role)
+        name, variants = (role, [role]) if isinstance(role, str) else (role.name, role.variants)
+        for variant in sorted(variants, key=len, reverse=True):
+            # "五老人员", "儿童主任们": the role's own suffix is not a topic
+            without = re.sub(re.escape(variant) + r"(?:人员|队伍|们)?", " ", rest)
+            if variant in rest and not topic_words(without, index):
+                return Intent("role", units, name)
     return Intent("who" if _WHO.search(question) else "search", units)
 
 

@@ -54,7 +54,8 @@ def read_corpus(folder: Path, limits: ReadLimits | None = None) -> tuple[list[Do
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The document files under ``folder``, sorted, without hidden files, READMEs, Word lock files or links out."""
+    """The document files under ``folder``, sorted, without hidden files, READMEs, Word lock files,
+    links out or the corpus's own word tables (``lexicon/``, read by qa/lexicon.py)."""
     return scan(Path(folder))[0]
 
 

@@ -39,21 +39,34 @@ class Evidence:
     matched_terms: int  # query terms (synonyms included) found in the corpus vocabulary
     query_terms: int
     background: float  # best cosine to an off-corpus statement
+    plain_best: float = 0.0  # best sentence cosine among the items the question may use
 
 
-def gather(index, query_vector: np.ndarray, question: str) -> Evidence:
+def gather(index, query_vector: np.ndarray, question: str, allowed: set[int] | None = None) -> Evidence:
+    """Evidence for a question; with ``allowed``, only those items (a year's or a document's) count."""
     terms = index.segmenter.query_terms(question)
     lexical = index.bm25.scores(terms)
-    ids, sims = dense_search(index.faiss, query_vector, SENTENCE_CANDIDATES)
+    fetch = SENTENCE_CANDIDATES
+    if allowed is not None:
+        mask = np.zeros(len(index.items), dtype=bool)
+        mask[list(allowed)] = True
+        lexical = np.where(mask, lexical, 0).astype(np.float32)
+        # enough neighbours that the allowed documents' own sentences are among them
+        fetch = int(SENTENCE_CANDIDATES * min(16, max(1, len(index.items) / max(1, len(allowed)))))
+    ids, sims = dense_search(index.faiss, query_vector, fetch)
+    keep = [k for k, sid in enumerate(ids.tolist()) if allowed is None or index.sentences[sid][0] in allowed]
+    plain_best = float(sims[keep[0]]) if keep else 0.0
     dense = np.zeros(len(index.items), dtype=np.float32)
     by_item: dict[int, list[tuple[int, float]]] = {}
     for sid, sim in zip(ids.tolist(), sims.tolist()):
         item = index.sentences[sid][0]
+        if allowed is not None and item not in allowed:
+            continue
         by_item.setdefault(item, []).append((sid - index.first_sentence[item], sim))
         dense[item] = max(dense[item], sim)
     matched = sum(1 for t in terms if t in index.bm25.vocab)
     background = float((index.background @ query_vector).max()) if len(index.background) else 0.0
-    return Evidence(lexical, dense, by_item, matched, len(terms), background)
+    return Evidence(lexical, dense, by_item, matched, len(terms), background, plain_best)
 
 
 def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None = None) -> list[Hit]:

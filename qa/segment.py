@@ -4,10 +4,11 @@ The segmenter is built from plain data so that the index can save it and a
 query is always cut exactly as the documents were:
 - user words: unit names, item titles and quoted programme names from the
   corpus ("护苗", "明厨亮灶"), so jieba keeps them whole;
-- synonyms (qa/data/synonyms.tsv): everyday words and the words policy text
-  uses for them (霸凌 -> 欺凌), added to queries with a lower weight;
-- stop words (qa/data/stopwords.txt): question words (谁、哪些、负责…) that say
-  how people ask, not what they ask about.
+- synonyms (qa/lexicon.py: package defaults plus the corpus's own tables):
+  everyday words and the words policy text uses for them (霸凌 -> 欺凌), added
+  to queries with a lower weight;
+- stop words: question words (谁、哪些、负责…) that say how people ask, not
+  what they ask about.
 """
 
 from __future__ import annotations
@@ -15,27 +16,19 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from importlib import resources
+
+from . import lexicon
 
 SYNONYM_WEIGHT = 0.6  # an added synonym counts less than a word the user wrote
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 def load_synonyms() -> dict[str, list[str]]:
-    table: dict[str, list[str]] = {}
-    for line in _data_lines("synonyms.tsv"):
-        head, *rest = [part.strip() for part in line.split("\t")]
-        table.setdefault(head, []).extend(r for r in rest if r and r != head)
-    return table
+    return lexicon.package().synonyms
 
 
 def load_stopwords() -> set[str]:
-    return {line.strip() for line in _data_lines("stopwords.txt")}
+    return set(lexicon.package().stopwords)
 
 
 def corpus_words(items) -> list[str]:
@@ -55,6 +48,10 @@ class Segmenter:
     user_words: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=load_synonyms)
     stopwords: set[str] = field(default_factory=load_stopwords)
+
+    @classmethod
+    def of(cls, user_words: list[str], words: "lexicon.Lexicon") -> "Segmenter":
+        return cls(user_words, words.synonyms, set(words.stopwords))
 
     def __post_init__(self):
         import jieba  # imported here: jieba loads its dictionary (~1 s), not needed for --help

@@ -21,15 +21,14 @@ from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, sta
 from .documents import deadline_of, documents_of, year_of
 from .errors import BadQuestion, IndexNotFound
 from .index import Index, build_index, load_index
-from .intent import classify, load_roles
+from .intent import classify
+from .refusal import DEFAULT_MARGIN
 from .search import Evidence, Hit, fuse, gather
+from .units import holders
+from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
 RELATIVE_CUT = 0.6  # results scoring below this share of the best one are left out
 RELATED_SHOWN = 3  # "possibly related" items listed with a refusal
-# A question whose best corpus sentence is not clearly nearer than the nearest off-corpus
-# statement (qa/data/background.txt) is not answered. Calibrated on eval/questions.jsonl:
-# answerable questions sit at +0.005 and above, off-corpus ones mostly below -0.01.
-BACKGROUND_MARGIN = -0.005
 _YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_ANY = re.compile(r"(?:19|20)\d{2}")
 NO_CONTEXT = "这像是接着上一个问题的追问,但这次对话里还没有上一个问题(对话可能已过期),请把问题说完整再问。"
@@ -66,41 +65,45 @@ class QAService:
         self.index = index
 
     def _learn_corpus(self, index: Index) -> None:
-        """Roles and years the corpus speaks of: questions about others are not guessed at."""
+        """Roles, years, documents and refusal margin of the corpus: questions about others are not guessed at."""
         corpus_text = "".join(item.doc + item.text for item in index.items)
-        self.roles = [r for r in load_roles() if r in corpus_text]
-        self.years = set(_YEAR_ANY.findall(corpus_text))
+        self.roles = index.roles or _lexicon_roles(index, corpus_text)
+        self.doc_years = corpus_years(index.items)
+        self.years = {int(y) for y in _YEAR_ANY.findall(corpus_text)} | self.doc_years
+        self.year_list = sorted(self.doc_years)  # years of whole documents, for follow-up suggestions
         docs = documents_of(index.items)
         self.titles = [d.title for d in docs.values()]  # what a refusal says the corpus covers
-        self.year_list = sorted({d.year for d in docs.values() if d.year})  # years of whole documents
+        self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
-    def ask(self, question: str, top_k: int | None = None, conversation: str | None = None) -> Answer:
-        """Answer one question. With ``conversation`` (an id from an earlier answer, or "" to start
-        one) a follow-up may lean on the last answer; without it every question stands alone."""
+    def ask(self, question: str, top_k: int | None = None, conversation: str | None = None,
+            doc: str | None = None, year: int | None = None) -> Answer:
+        """Answer one question; ``doc`` (source, id or title) and ``year`` limit the documents used.
+        With ``conversation`` (an id from an earlier answer, or "" to start one) a follow-up may
+        lean on the last answer; without it every question stands alone."""
         question = self.check_question(question)
         top_k = max(1, min(int(top_k or self.settings.top_k), 50))
         index = self.index  # one index for the whole request, even if a reload swaps it
         if conversation is None:
-            return self._answer(index, question, top_k)
+            return self._answer(index, question, top_k, doc, year)
         talk = self.conversations.open(conversation)
-        answer, turn = self._follow_up(index, question, top_k, talk.last)
+        answer, turn = self._follow_up(index, question, top_k, talk.last, doc, year)
         self.conversations.record(talk, turn)
         return replace(answer, conversation=talk.id)
 
-    def _follow_up(self, index: Index, question: str, top_k: int, last: Turn | None) -> tuple[Answer, Turn]:
+    def _follow_up(self, index: Index, question: str, top_k: int, last: Turn | None,
+                   doc: str | None, year: int | None) -> tuple[Answer, Turn]:
         follow = read_follow_up(question, lambda text: _only_units(text, index.registry))
         if follow is None:
-            answer = self._answer(index, question, top_k)
+            answer = self._answer(index, question, top_k, doc, year)
             return answer, self._turn(question, answer, index)
         if last is None or (follow.form in ("aspect", "ordinal") and not last.item_ids):
             reason = NO_CONTEXT if last is None else NO_ITEMS
             return Answer(question, True, compose.md(reason), [], "none", reason), Turn(question, "none", [])
         if follow.form in ("year", "topic"):
             asked = standalone(follow, last)
-            answer = replace(self._answer(index, asked, top_k), question=question)
+            answer = replace(self._answer(index, asked, top_k, doc, year), question=question)
             return answer, self._turn(asked, answer, index)
         return self._about_item(index, question, follow, last)
-
     def _about_item(self, index: Index, question: str, follow: FollowUp, last: Turn) -> tuple[Answer, Turn]:
         """A field of the item just cited, or what one item of the last answer says."""
         position = follow.position if follow.form == "ordinal" else last.focus + 1
@@ -126,47 +129,58 @@ class QAService:
         return Turn(question, answer.kind, [r.id for r in answer.results], index.registry.find_in(question),
                     int(asked.group(1)) if asked else None)
 
-    def _answer(self, index: Index, question: str, top_k: int) -> Answer:
-        asked = set(_YEAR_ASKED.findall(question))
-        if asked and not asked & self.years:  # no search can help: say which years there are
-            text = summary.refusal(f"现有政策文件中没有关于 {'、'.join(sorted(asked))} 年的内容。", self.titles)
+    def _answer(self, index: Index, question: str, top_k: int, doc: str | None = None,
+                year: int | None = None) -> Answer:
+        scope = scope_of(question, self.doc_years, year, doc, set(self.titles))
+        if scope.missing and not scope.missing & self.years and not scope.years:
+            reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
+            text = summary.refusal(reason, self.titles)
             return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
-        intent = classify(question, index, self.roles)
-        year = self._year_filter(question)
+        allowed = self._allowed(index, scope)
+        asked = without_years(question) if scope.years else question
+        intent = classify(asked, index, self.roles)
         if intent.kind == "unit":
-            return self._unit_answer(index, question, intent.units, year)
-        evidence = gather(index, self.embed(question), question)
+            return self._unit_answer(index, question, intent.units, allowed)
+        evidence = gather(index, self.embed(asked), asked, allowed)
         if intent.kind == "role":
-            return self._role_answer(index, question, intent.role, evidence)
+            return self._role_answer(index, question, intent.role, evidence, allowed)
         named = set(intent.units)
-        favour = {i for i, it in enumerate(index.items) if named.intersection(it.units)} if named else set()
-        hits = fuse(evidence, favour, limit=None if year else max(top_k, RELATED_SHOWN))
-        if year:
-            hits = [h for h in hits if year_of(index.items[h.item]) == year]
-        reason = self.refusal(question, evidence) if hits else compose.REFUSAL
+        favour = {i for i, it in enumerate(index.items) if named.intersection(holders(it))} if named else set()
+        hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
+        reason = self.refusal(asked, evidence) if hits else compose.REFUSAL
         if reason:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
-            related = [self._result(index, h, evidence, question) for h in shown]
+            related = [self._result(index, h, evidence, asked) for h in shown]
             text = summary.refusal(reason, self.titles)
             return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
-        best = hits[0].score
+        if not scope.years:
+            hits = latest_first(hits, index.items)
+        best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
-        results = [self._result(index, h, evidence, question) for h in chosen]
+        results = [self._result(index, h, evidence, asked) for h in chosen]
         text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
-        answer = Answer(question, False, compose.compose_search(text, results), results, intent.kind, text)
+        note = year_note(results)
+        markdown = compose.compose_search(text, results)
+        answer = Answer(question, False, f"{note}\n\n{markdown}" if note else markdown, results, intent.kind, text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list, intent.units))
 
-    def _year_filter(self, question: str) -> int | None:
-        """The year a question asks about, when the corpus has documents of several years."""
-        asked = _YEAR_ASKED.search(question)
-        if not asked or len(self.year_list) < 2 or int(asked.group(1)) not in self.year_list:
+    @staticmethod
+    def _allowed(index: Index, scope: Scope) -> set[int] | None:
+        """Positions of the items a scoped question may use; None when every item may be used."""
+        if not scope.limited:
             return None
-        return int(asked.group(1))
+        return {i for i, item in enumerate(index.items) if scope.allows(item)}
 
-    def examples(self, count: int = 6) -> list[str]:
-        """Example questions drawn from the corpus; a different mix on every call."""
-        return suggest.examples(self.index, self.roles, count)
+    def examples(self, limit: int = 6) -> list[str]:
+        """Example questions this corpus can answer (qa/examples.py)."""
+        from .examples import example_questions
+
+        index = self.index
+        if getattr(self, "_examples", (None,))[0] is not index:  # asked once per index served
+            shown = example_questions(index, self.roles, lambda q: self.ask(q).refused, limit=8)
+            self._examples = (index, shown)
+        return self._examples[1][:limit]
 
     def check_question(self, question) -> str:
         """A usable question, or BadQuestion with a message to show."""
@@ -187,40 +201,49 @@ class QAService:
 
     def refusal(self, question: str, evidence: Evidence) -> str | None:
         """Why the corpus cannot answer this question, or None when it can."""
-        asked = set(_YEAR_ASKED.findall(question))
-        if asked and not asked & self.years:
-            return f"现有政策文件中没有关于 {'、'.join(sorted(asked))} 年的内容。"
         if evidence.matched_terms == 0:
             return compose.REFUSAL  # not one word of the question (or its synonyms) is in the corpus
-        best = float(evidence.dense.max()) if len(evidence.dense) else 0.0
-        if best - evidence.background < BACKGROUND_MARGIN:
+        best = evidence.plain_best
+        if best - evidence.background < self.margin:
             return compose.REFUSAL
         return None
 
-    def _unit_answer(self, index: Index, question: str, units: list[str], year: int | None = None) -> Answer:
-        results = [Result.of(item, 1.0, []) for item in index.items if set(item.units) & set(units)
-                   and (year is None or year_of(item) == year)]
+    def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
+        results = [Result.of(item, 1.0, []) for k, item in enumerate(index.items)
+                   if set(holders(item)) & set(units) and (allowed is None or k in allowed)]
         text = summary.unit(units, results)
         answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list, units))
 
-    def _role_answer(self, index: Index, question: str, role: str, evidence: Evidence) -> Answer:
+    def _role_answer(self, index: Index, question: str, name: str, evidence: Evidence, allowed=None) -> Answer:
+        role = next((r for r in self.roles if getattr(r, "name", r) == name), name)
+        variants = [role] if isinstance(role, str) else list(role.variants)
         ranked = {h.item: h for h in fuse(evidence)}
-        mentions = [i for i, item in enumerate(index.items) if role in item.text]
+        mentions = [i for i, item in enumerate(index.items)
+                    if (allowed is None or i in allowed)
+                    and (any(v in item.text for v in variants) or name in item.duty_holders)]
         mentions.sort(key=lambda i: -(ranked[i].score if i in ranked else 0.0))
         results = []
         for i in mentions:
             item = index.items[i]
-            quotes = [s for s in item.sentences if role in s]
+            quotes = [s for s in item.sentences if any(v in s for v in variants)]
             score = ranked[i].score if i in ranked else 0.0
             results.append(Result.of(item, score, quotes))
-        text = summary.role(role, results)
+        text = summary.role(name, results)
         answer = Answer(question, False, compose.compose_role(text, results), results, "role", text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list))
 
     def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
         item = index.items[hit.item]
         return Result.of(item, hit.score, highlights(item, hit, evidence, index.segmenter, question))
+
+
+def _lexicon_roles(index: Index, corpus_text: str) -> list:
+    """Roles for an index built before roles.json: the lexicon's, where the corpus names them."""
+    from .roles import Role
+
+    groups = [[v for v in group if v in corpus_text] for group in index.lexicon.roles]
+    return sorted((Role.of(g) for g in groups if g), key=lambda r: (-len(r.name), r.name))
 
 
 def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, limit: int = 2) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
+from functools import lru_cache
 
 # Phrases that close a unit list and are not part of any unit name.
 _DUTY_TAIL = re.compile(
@@ -31,6 +31,8 @@ _BODY_SUFFIX = re.compile(
     r"公司|集团|银行|街道|乡镇|镇|乡|村|社区|馆|台|社|监护人|家长|父母)$")
 # "市委宣传部" is known as "宣传部"; "*市…办公室" as "…办公室".
 _STRIP = re.compile(r"^\*?(?:[市区县省]委(?=..)|[市区县省](?=..))")
+# A law names its duty holders by level: "县级以上人民政府民政部门" is known as "民政部门".
+_LEVEL = re.compile(r"^(?:国务院|[省市县乡]级|以上|地方|各级|设区的市级?|人民政府)+(?=..)")
 
 
 @dataclass(frozen=True)
@@ -99,43 +101,71 @@ def _parse_labelled(content: str, lead_at, co_at) -> Units:
 
 def strip_prefix(name: str) -> str:
     """'市民政局' -> '民政局', '市委网信办' -> '网信办'; '团市委', '各成员单位' stay as they are."""
-    return _STRIP.sub("", name)
+    return _STRIP.sub("", _LEVEL.sub("", name))
+
+
+def holders(item) -> list[str]:
+    """Units a work item names, then the duty holders a law article names, without repeats."""
+    return list(dict.fromkeys([*item.units, *getattr(item, "duty_holders", [])]))
 
 
 def load_aliases() -> dict[str, list[str]]:
-    """Common abbreviations of government bodies (qa/data/unit_aliases.tsv): short -> full stems."""
-    table: dict[str, list[str]] = {}
-    text = resources.files("qa").joinpath("data/unit_aliases.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        short, *fulls = line.split("\t")
-        table.setdefault(short.strip(), []).extend(f.strip() for f in fulls if f.strip())
-    return table
+    """Common names of government bodies (package table plus nothing else): short -> full stems."""
+    from . import lexicon
+
+    return lexicon.package().unit_aliases
+
+
+# Chinese bodies are shortened by the first character of each word of the name, then the
+# short form of the kind of body: 卫生健康委员会 -> 卫健委, 发展和改革委员会 -> 发改委.
+_BODY_KIND = re.compile(r"(委员会|联合会|协会|办公室|管理局|事务局|局|委|办|厅|院)$")
+_KIND_SHORT = {"委员会": "委", "联合会": "联", "协会": "协", "办公室": "办", "管理局": "局", "事务局": "局"}
+
+
+@lru_cache(maxsize=4096)
+def abbreviation(stem: str) -> str | None:
+    """The rule-made short name of a unit stem, or None when the rule does not apply."""
+    kind = _BODY_KIND.search(stem)
+    if not kind or len(stem) < 5:
+        return None
+    import jieba  # the default dictionary: user words would keep the name whole
+
+    words = [w for w in jieba.lcut(stem[:kind.start()], HMM=False) if w not in ("和", "与", "及")]
+    if len(words) < 2 or any(len(w) < 2 for w in words):
+        return None
+    short = "".join(w[0] for w in words) + _KIND_SHORT.get(kind.group(), kind.group())
+    return short if short != stem else None
 
 
 class UnitRegistry:
     """Every unit named in the corpus, with its items, reachable by any of its names."""
 
-    def __init__(self, items):
+    def __init__(self, items, aliases: dict[str, list[str]] | None = None):
         self.items_of: dict[str, list[str]] = {}
         for item in items:
-            for unit in item.units:
+            for unit in holders(item):
                 ids = self.items_of.setdefault(unit, [])
                 if item.id not in ids:
                     ids.append(item.id)
-        self.names: dict[str, set[str]] = self._build_names(load_aliases())
+        self.names: dict[str, set[str]] = self._build_names(load_aliases() if aliases is None else aliases)
         self._longest = max((len(n) for n in self.names), default=0)
 
     def _build_names(self, aliases: dict[str, list[str]]) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {}
+        derived: dict[str, list[str]] = {}
         for unit in self.items_of:
             for name in {unit, strip_prefix(unit)}:
                 names.setdefault(name, set()).add(unit)
+            short = abbreviation(strip_prefix(unit))
+            if short:
+                derived.setdefault(short, []).append(strip_prefix(unit))
+        aliases = {**derived, **{k: [*derived.get(k, []), *v] for k, v in aliases.items()}}
         for short, fulls in aliases.items():
             for full in fulls:
                 for unit in names.get(full, set()).copy():
                     names.setdefault(short, set()).add(unit)
+                    if _LEVEL.match(unit):
+                        continue  # "县级以上人民政府民政部门" is no one level's bureau
                     # "县教体局" names the county's bureau only: a city and a county unit never merge.
                     prefix = unit[0] if unit[0] in _PREFIXES and strip_prefix(unit) != unit else ""
                     for own in ([prefix] if prefix else _PREFIXES):
@@ -168,10 +198,19 @@ class UnitRegistry:
         return found
 
     def find_in(self, text: str) -> list[str]:
-        """Units mentioned in free text, in order of mention."""
+        """Units mentioned in free text, in order of mention.
+
+        A level written just before a short name ("县" + "民政局" where the corpus has only
+        市民政局) limits it to units of that level: a 县 question never gets 市 units.
+        """
+        text = re.sub(r"\s+", "", text)
         units: list[str] = []
-        for _, _, name in self.mentions(re.sub(r"\s+", "", text)):
-            units.extend(u for u in sorted(self.names[name]) if u not in units)
+        for start, _, name in self.mentions(text):
+            found = sorted(self.names[name])
+            level = text[start - 1] if start and text[start - 1] in _PREFIXES else ""
+            if level and not name.startswith(level):
+                found = [u for u in found if u.startswith(level) or level in u[:6]]
+            units.extend(u for u in found if u not in units)
         return units
 
 

@@ -42,6 +42,8 @@ class AskRequest(BaseModel):
                                                                          "top_k": 3}]})
     question: StrictStr = Field(description="要问的问题(不超过 500 字)")
     top_k: StrictInt | None = Field(None, ge=1, le=50, description="最多列出的条目数,默认 5")
+    doc: StrictStr | None = Field(None, max_length=300, description="只从这份文件回答(文件名、编号或标题)")
+    year: StrictInt | None = Field(None, ge=1900, le=2100, description="只从这一年的文件回答,如 2024")
     conversation: StrictStr | None = Field(None, description="上一个回答的 conversation,用于追问;"
                                                              "空字符串开始新对话;不传则每个问题独立回答")
 
@@ -75,7 +77,8 @@ def ask(request: Request, body: Annotated[AskRequest, Body(examples=[EXAMPLE])])
     """回答一个问题:引用文件原文,注明出处和责任单位。问「X负责哪些工作」时列出该单位的全部工作。"""
     started = time.perf_counter()
     try:
-        answer = request.app.state.service.ask(body.question, body.top_k, conversation_id(body.conversation))
+        answer = request.app.state.service.ask(body.question, body.top_k, conversation_id(body.conversation),
+                                               doc=body.doc, year=body.year)
     except BadQuestion as err:
         raise HTTPException(422, str(err)) from None
     log.info("ask %.0fms %s", (time.perf_counter() - started) * 1000, json.dumps(body.question, ensure_ascii=False))
@@ -106,8 +109,10 @@ def item(request: Request, item_id: str):
 
 
 @router.get("/healthz", summary="运行状态")
-def healthz(request: Request):
+async def healthz(request: Request):
     """服务状态和当前索引的概要(条目数、模型、构建时间)。无需令牌。"""
+    # async on purpose: it only reads what is in memory, so it never queues behind answers
+    # waiting for the threadpool.
     index = request.app.state.service.index
     manifest = index.manifest
     return {"status": "ok", "items": len(index.items), "units": len(index.registry.counts()),
@@ -127,7 +132,7 @@ def reload(request: Request):
     try:
         index = reload_index(request.app.state.service, settings)
     except QAError as err:
-        raise HTTPException(409, f"重新加载失败,仍在使用原索引:{err}") from None
+        raise HTTPException(409, f"重新加载失败,仍在使用原索引:{without_paths(str(err), settings.index_dir)}") from None
     return {"status": "reloaded", "items": len(index.items), "built_at": index.manifest.get("built_at"),
             "build": Path(index.folder).name}
 
@@ -141,6 +146,14 @@ def reload_index(service, settings):
         service.swap_index(index)
     log.info("index reloaded: %s", Path(index.folder).name)
     return index
+
+
+def without_paths(message: str, index_dir: Path) -> str:
+    """A message for HTTP clients: the index folder by its name, not where it lives on the server."""
+    folder = Path(index_dir)
+    for spelled in sorted({str(folder.resolve()), str(folder.absolute()), str(folder)}, key=len, reverse=True):
+        message = message.replace(spelled, "索引目录")
+    return message
 
 
 def items_by_id(app: FastAPI, index) -> dict:
@@ -175,10 +188,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def qa_error(request: Request, err: QAError):
         return JSONResponse({"detail": str(err)}, status_code=503)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, err: Exception):
-        log.error("unexpected %s on %s", type(err).__name__, request.url.path)
-        return JSONResponse({"detail": "服务器内部错误,请稍后再试。"}, status_code=500)
+    # Unexpected errors are answered by ui.security.Guard (inside the error middleware, so the
+    # 500 carries the security headers, an error id, and no traceback reaches any log).
 
 
 STATUS_TEXT = {400: "请求内容无法读取。", 404: "未找到。", 405: "不支持该请求方法。", 413: "请求内容过大。"}
@@ -202,6 +213,10 @@ def explain(errors) -> str:
             return "conversation 必须是上一个回答返回的对话编号(字符串)。"
         if field == "top_k":
             return "top_k 必须是 1 到 50 之间的整数。"
+        if field == "year":
+            return "year 必须是 1900 到 2100 之间的整数年份,如 2024。"
+        if field == "doc":
+            return "doc 必须是文件名、编号或标题(字符串,不超过 300 字)。"
         if loc[:1] == ["body"]:
             return ("请求内容为空。" if kind == "missing" else "请求格式不正确(请以 JSON 发送)。") + USAGE
     return "请求格式不正确。"

@@ -25,8 +25,8 @@ def scan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         here = Path(base)
         for name in list(dirs):
             path = here / name
-            if name.startswith("."):
-                dirs.remove(name)
+            if name.startswith(".") or (here == folder and name == "lexicon"):
+                dirs.remove(name)  # lexicon/: the corpus's own word tables (qa/lexicon.py), not documents
             elif path.is_symlink():
                 dirs.remove(name)
                 if not _inside(path, root):
