@@ -1,8 +1,14 @@
 """Load test of POST /api/ask on this machine only: throughput, latency percentiles, errors, server RSS.
 
     python bench/load.py --quick                 # a few seconds per level, to check it works
-    python bench/load.py                         # 2 minutes in all (30 s at each of 1, 8, 32, 64 clients)
+    python bench/load.py                         # 2 minutes in all (24 s at each of 1, 8, 32, 64, 128 clients)
     python bench/load.py --url http://127.0.0.1:7860 --pid 12345
+    python bench/load.py --duration 60 --probe 4  # with 4 threads posting long questions to the chat queue
+
+The memory probe (--probe N, default 2) runs beside every level: N threads post long questions
+straight to the chat's queue (/gradio_api/queue/join), as a script would, over many sessions,
+each followed by its answer event. Server RSS is sampled every second; the report gives its
+start, peak and growth (the chat must bound what it keeps: growth stays under 200 MB).
 
 Without --url it starts `python -m qa serve` itself on a free loopback port and
 stops it afterwards. Only loopback addresses are accepted as targets. Every level
@@ -39,7 +45,10 @@ def parse_args(argv=None):
     parser.add_argument("--url", help="a running server (loopback only); default: start one")
     parser.add_argument("--pid", type=int, help="the running server's process id, to report its RSS")
     parser.add_argument("--index", type=Path, default=None, help="index folder for the server started here")
-    parser.add_argument("--levels", default="1,8,32,64", help="concurrent clients per level")
+    parser.add_argument("--levels", default="1,8,32,64,128", help="concurrent clients per level")
+    parser.add_argument("--clients", type=int, default=None, help="one level only, with this many clients")
+    parser.add_argument("--probe", type=int, default=2, help="memory-probe threads posting long chat questions (0: none)")
+    parser.add_argument("--probe-chars", type=int, default=8000, help="characters per probe question")
     parser.add_argument("--duration", type=float, default=120.0, help="seconds in all, split across levels")
     parser.add_argument("--quick", action="store_true", help="3 seconds per level")
     parser.add_argument("--max-requests", type=int, default=50_000, help="stop a level after this many")
@@ -92,7 +101,7 @@ def start_server(index: Path | None) -> tuple[subprocess.Popen, str]:
     # The server logs a line per answer: a pipe nobody drains would fill and stall it.
     log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, text=True,
-                              env={**os.environ, "QA_AUTH_TOKEN": ""})
+                              env={**os.environ, "QA_AUTH_TOKEN": "", "QA_AUTH_TOKEN_FILE": ""})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 900  # the first start may build the index
     while time.monotonic() < deadline:
@@ -144,6 +153,84 @@ def run_level(url: str, questions: list[str], clients: int, seconds: float, max_
             "throughput": round(len(latencies) / elapsed, 2) if elapsed else 0.0, **percentiles(latencies)}
 
 
+class ChatProbe:
+    """Long questions through the chat queue, from ``threads`` threads, while RSS is sampled."""
+
+    SESSIONS = 300  # sessions the probe cycles through: more than one client would ever hold
+
+    def __init__(self, url: str, pid: int | None, threads: int, chars: int):
+        self.url, self.pid, self.threads, self.chars = url, pid, threads, chars
+        self.stop = threading.Event()
+        self.posted, self.errors, self.samples = 0, {}, []
+        self.lock = threading.Lock()
+        self.workers: list[threading.Thread] = []
+
+    def start(self) -> None:
+        config = httpx.get(self.url + "/config", timeout=30).json()
+        box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-question")
+        deps = config["dependencies"]
+        self.post_fn = next(d["id"] for d in deps if [box, "submit"] in [list(t) for t in d["targets"]])
+        self.answer_fn = next(d["id"] for d in deps if d.get("trigger_after") == self.post_fn)
+        self.box = box
+        # Warm the chat path first (Gradio's queue, its pandas-based analytics, the event stream):
+        # one-time costs, not growth.
+        with httpx.Client(base_url=self.url, timeout=120) as http:
+            for fn, data in ((self.post_fn, ["x" * self.chars, None]), (self.answer_fn, [None, None])):
+                self._run(http, "probe-warm-up", fn, data)
+        self.workers = [threading.Thread(target=self._post_loop, args=(n,), daemon=True) for n in range(self.threads)]
+        self.workers.append(threading.Thread(target=self._sample_loop, daemon=True))
+        for worker in self.workers:
+            worker.start()
+
+    def finish(self) -> dict:
+        self.stop.set()
+        for worker in self.workers:
+            worker.join(timeout=120)
+        rss = [r for _, r in self.samples if r is not None]
+        return {"threads": self.threads, "question_chars": self.chars, "posted": self.posted,
+                "errors": self.errors, "rss_start_mb": rss[0] if rss else None,
+                "rss_peak_mb": max(rss) if rss else None,
+                "rss_growth_mb": round(max(rss) - rss[0], 1) if rss else None}
+
+    def _sample_loop(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.monotonic(), rss_mb(self.pid)))
+            self.stop.wait(1.0)
+        self.samples.append((time.monotonic(), rss_mb(self.pid)))
+
+    def _post_loop(self, offset: int) -> None:
+        filler = "请问市民政局负责哪些工作以及相关政策如何落实" * (self.chars // 22 + 1)
+        n = offset
+        with httpx.Client(base_url=self.url, timeout=120) as http:
+            while not self.stop.is_set():
+                session = f"probe-{n % self.SESSIONS}"
+                n += self.threads
+                question = f"{n}{filler}"[: self.chars]
+                try:
+                    for fn, data in ((self.post_fn, [question, None]), (self.answer_fn, [None, None])):
+                        self._run(http, session, fn, data)
+                    with self.lock:
+                        self.posted += 1
+                except (httpx.HTTPError, RuntimeError) as err:
+                    with self.lock:
+                        key = str(err)[:60]
+                        self.errors[key] = self.errors.get(key, 0) + 1
+
+    def _run(self, http: httpx.Client, session: str, fn: int, data: list) -> None:
+        joined = http.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn, "trigger_id": self.box,
+                                                            "session_hash": session, "event_data": None})
+        if joined.status_code != 200:
+            raise RuntimeError(f"join {joined.status_code}")
+        event_id = joined.json()["event_id"]
+        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data:"):
+                    message = json.loads(line[5:])
+                    if message.get("event_id") == event_id and message.get("msg") == "process_completed":
+                        return
+        raise RuntimeError("stream ended early")
+
+
 def percentiles(latencies: list[float]) -> dict:
     if len(latencies) < 2:
         only = round(latencies[0] * 1000, 1) if latencies else None
@@ -161,6 +248,12 @@ def print_report(report: dict) -> None:
               f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8}  "
               f"{level['errors'] or 0}")
     print(f"RSS after {fmt(report['rss_after_mb'])} MB")
+    probe = report.get("probe")
+    if probe:
+        print(f"chat-queue probe: {probe['threads']} threads, {probe['posted']} long questions of "
+              f"{probe['question_chars']} chars posted, errors {probe['errors'] or 0}; RSS start "
+              f"{fmt(probe['rss_start_mb'])} MB, peak {fmt(probe['rss_peak_mb'])} MB, "
+              f"growth {fmt(probe['rss_growth_mb'])} MB")
 
 
 def fmt(value) -> str:
@@ -169,7 +262,7 @@ def fmt(value) -> str:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    levels = [int(n) for n in args.levels.split(",") if n.strip()]
+    levels = [args.clients] if args.clients else [int(n) for n in args.levels.split(",") if n.strip()]
     seconds = 3.0 if args.quick else args.duration / len(levels)
     questions = load_questions(args.questions)
     server, url, pid = None, args.url, args.pid
@@ -180,9 +273,16 @@ def main(argv=None) -> None:
         pid = server.pid
     try:
         httpx.post(url + "/api/ask", json={"question": questions[0]}, timeout=120)  # warm-up
+        probe = ChatProbe(url, pid, args.probe, args.probe_chars) if args.probe else None
+        if probe:
+            probe.start()
         report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
-        for clients in levels:
-            report["levels"].append(run_level(url, questions, clients, seconds, args.max_requests))
+        try:
+            for clients in levels:
+                report["levels"].append(run_level(url, questions, clients, seconds, args.max_requests))
+        finally:
+            if probe:
+                report["probe"] = probe.finish()
         report["rss_after_mb"] = rss_mb(pid)
     finally:
         if server:

@@ -29,12 +29,19 @@ def info(message: str) -> None:
     click.echo(message, err=True)
 
 
+class Failure(click.ClickException):
+    """A one-line Chinese error and exit code 1 (click would prefix "Error: ")."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误:{self.format_message()}", err=True)
+
+
 def run(fn):
     """Call into the library; a QAError is shown as its Chinese message."""
     try:
         return fn()
     except QAError as err:
-        raise click.ClickException(str(err)) from err
+        raise Failure(str(err)) from err
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -181,9 +188,12 @@ def ask(question, index_dir, corpus_dir, model, top_k, doc, year, json_, jsonl):
     settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, top_k=top_k)
     service = run(lambda: QAService.open(settings, info))
     if jsonl is not None:
-        for line in jsonl:
-            if line.strip():
-                click.echo(json.dumps(_answer_line(service, line, top_k, doc, year), ensure_ascii=False))
+        try:
+            for line in jsonl:
+                if line.strip():
+                    click.echo(json.dumps(_answer_line(service, line, top_k, doc, year), ensure_ascii=False))
+        except UnicodeDecodeError:
+            raise Failure(f"问题文件 {jsonl.name} 不是 UTF-8 编码,请另存为 UTF-8 后再试。") from None
         return
     answer = run(lambda: service.ask(question, top_k, doc=doc, year=year))
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if json_ else answer.answer)
@@ -211,14 +221,20 @@ def _answer_line(service, line: str, top_k, doc=None, year=None) -> dict:
 @click.option("--port", type=int, default=None, envvar="QA_PORT", help="Port [default: 7860]")
 @click.option("--allow-origin", "allow_origins", multiple=True,
               help="Origin allowed to frame and call the service (repeatable) [default: same origin only]")
-@click.option("--auth-token", default=None, envvar="QA_AUTH_TOKEN", help="Require this shared token")
-def serve(index_dir, corpus_dir, model, host, port, allow_origins, auth_token):
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="Extra host name clients use to reach the server, e.g. behind a proxy (repeatable)")
+@click.option("--auth-token", default=None, envvar="QA_AUTH_TOKEN",
+              help="Require this shared token (visible in ps: prefer --auth-token-file)")
+@click.option("--auth-token-file", type=click.Path(path_type=Path), default=None, envvar="QA_AUTH_TOKEN_FILE",
+              help="Read the shared token from this file")
+def serve(index_dir, corpus_dir, model, host, port, allow_origins, allowed_hosts, auth_token, auth_token_file):
     """Serve the chat, the JSON API and the widget (Ctrl-C stops)."""
     from ui.server import serve as run_server
 
     settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus_dir, model=model, host=host,
                                  port=port, allow_origins=tuple(allow_origins) or None,
-                                 auth_token=auth_token)
+                                 allowed_hosts=tuple(allowed_hosts) or None,
+                                 auth_token=auth_token, auth_token_file=auth_token_file)
     run(lambda: run_server(settings, info))
 
 
@@ -241,7 +257,19 @@ def evaluate_cmd(questions, index_dir, corpus_dir, model, json_):
 
 
 def main():
-    cli(prog_name="python -m qa")
+    try:
+        cli(prog_name="python -m qa")
+    except Exception as err:  # a bug: one line with an id; the traceback only where QA_DEBUG_LOG says
+        import traceback
+        import uuid
+
+        error_id = uuid.uuid4().hex[:10]
+        debug_log = Settings.from_env().debug_log
+        if debug_log:
+            with open(debug_log, "a", encoding="utf-8") as log:
+                log.write(f"error {error_id}\n{traceback.format_exc()}\n")
+        click.echo(f"错误:程序内部错误(错误编号 {error_id},{type(err).__name__})。", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -40,3 +40,7 @@ class ModelError(QAError):
 
 class BadQuestion(QAError):
     """The question is empty, too long or otherwise unusable."""
+
+
+class IndexUnwritable(QAError):
+    """The index folder cannot be created or written."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -39,13 +40,14 @@ from . import refusal
 from . import roles as corpus_roles
 from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
-from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound
+from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound, IndexUnwritable
 from .lexical import BM25
 from .records import WorkItem
 from .segment import Segmenter, corpus_words
 from .units import UnitRegistry
 
 FORMAT_VERSION = 2  # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering
+BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
 
@@ -107,6 +109,7 @@ def background_statements(corpus: Path | None = None) -> list[str]:
 
 def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool = False) -> BuildReport:
     folder = Path(folder)
+    writable_folder(folder)  # before reading and embedding anything: fail in a second, not after minutes
     loaded = load_corpus(corpus)
     items, problems, documents = loaded.items, loaded.problems, loaded.documents
     if not items:
@@ -139,6 +142,20 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     return BuildReport(build, len(items), len(passages), embedded, problems, documents=documents)
 
 
+def writable_folder(folder: Path) -> None:
+    """Create the index folder, or say in one line why it cannot be."""
+    if folder.exists() and not folder.is_dir():
+        raise IndexUnwritable(f"索引目录 {folder} 已存在但不是文件夹,请用 --index 指定一个文件夹。")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{uuid.uuid4().hex[:6]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise IndexUnwritable(f"无法在 {folder} 写入索引({err.strerror or type(err).__name__}),"
+                              "请用 --index 指定一个可写的文件夹。") from None
+
+
 def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lexicon) -> bool:
     """Same corpus files, model and word tables (package defaults included): nothing to rebuild."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
@@ -156,10 +173,7 @@ def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) 
     """Embed only sentences the previous build (same model) did not have."""
     known: dict[str, np.ndarray] = {}
     if previous and previous.model_id == encoder.model_id:
-        old_texts = _read_lines(previous.folder / "passages.jsonl") + _read_lines(
-            previous.folder / "background.jsonl")
-        old_vectors = np.concatenate([np.load(previous.folder / "embeddings.npy"), previous.background])
-        known = dict(zip(old_texts, old_vectors))
+        known = _reusable_vectors(previous, progress)
     missing = sorted({t for t in texts if t not in known})
     if missing:
         progress(f"正在计算 {len(missing)} 个句子的向量(模型 {encoder.model_id})…")
@@ -167,6 +181,24 @@ def _embed_reusing(texts: list[str], previous: Index | None, encoder, progress) 
     dim = encoder.dim if not known else len(next(iter(known.values())))
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
     return vectors.astype(np.float32), len(missing)
+
+
+def _reusable_vectors(previous: Index, progress) -> dict[str, np.ndarray]:
+    """text -> vector from the previous build; nothing if its files are damaged or disagree."""
+    try:
+        texts = _read_lines(previous.folder / "passages.jsonl")
+        vectors = np.load(previous.folder / "embeddings.npy")
+        background = _read_lines(previous.folder / "background.jsonl")
+    except (OSError, ValueError, EOFError):  # JSON and UTF-8 errors are ValueErrors too
+        texts, vectors, background = None, None, None
+    usable = (texts is not None and vectors.ndim == 2 and len(texts) == len(vectors)
+              and len(background) == len(previous.background)
+              and previous.background.shape[1:] == vectors.shape[1:]
+              and all(isinstance(t, str) for t in texts + background))
+    if not usable:
+        progress("上次构建的向量文件已损坏或不一致,全部重新计算。")
+        return {}
+    return dict(zip(texts + background, np.concatenate([vectors, previous.background])))
 
 
 def _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
@@ -213,15 +245,40 @@ def current_build(folder: Path) -> Path:
     pointer = Path(folder) / "CURRENT"
     if not pointer.is_file():
         raise IndexNotFound(f"找不到索引:{folder}。请先运行 python -m qa build")
-    build = Path(folder) / pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_bytes().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    if not BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt("索引目录中的 CURRENT 文件已损坏。请重新运行 python -m qa build")
+    build = Path(folder) / name
+    if not build.is_dir():
+        raise IndexCorrupt(f"索引 {name} 已不存在(可能正被重新构建)。请在构建完成后再试,或重新运行 python -m qa build")
     if not (build / "manifest.json").is_file():
-        raise IndexCorrupt(f"索引 {build} 不完整。请重新运行 python -m qa build")
+        raise IndexCorrupt(f"索引 {name} 不完整。请重新运行 python -m qa build")
     return build
 
 
 def load_index(folder: Path, model_id: str | None = None) -> Index:
-    """Load the live build; refuse an index from another format, or from another model when given."""
-    build = current_build(folder)
+    """Load the live build; refuse an index from another format, or from another model when given.
+
+    A build that disappears while it is read was replaced by a newer one (``build``
+    keeps only two): the new CURRENT is read once more before giving up.
+    """
+    try:
+        return _load_build(current_build(folder), model_id)
+    except _Vanished:
+        try:
+            return _load_build(current_build(folder), model_id)
+        except _Vanished:
+            raise IndexCorrupt("索引正在被重新构建,文件在读取时被替换。请在构建完成后再重新加载。") from None
+
+
+class _Vanished(Exception):
+    """The build folder was removed while it was being read."""
+
+
+def _load_build(build: Path, model_id: str | None) -> Index:
     try:
         manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
         _check_manifest(manifest, model_id)
@@ -237,7 +294,9 @@ def load_index(folder: Path, model_id: str | None = None) -> Index:
     except (IndexMismatch, IndexCorrupt):
         raise
     except Exception as err:  # any broken file: say what to run, never a traceback
-        raise IndexCorrupt(f"索引 {build} 已损坏({type(err).__name__})。请重新运行 python -m qa build") from err
+        if not (build / "manifest.json").is_file():
+            raise _Vanished() from err
+        raise IndexCorrupt(f"索引 {build.name} 已损坏,无法读取。请重新运行 python -m qa build") from err
     _check_counts(index)
     return index
 
@@ -261,7 +320,7 @@ def _check_counts(index: Index) -> None:
     m = index.manifest
     if (len(index.items) != m.get("items") or len(index.sentences) != m.get("sentences")
             or index.faiss.ntotal != m.get("sentences") or index.faiss.d != m.get("dimension")):
-        raise IndexCorrupt(f"索引 {index.folder} 的文件彼此不一致。请重新运行 python -m qa build")
+        raise IndexCorrupt(f"索引 {index.folder.name} 的文件彼此不一致。请重新运行 python -m qa build")
 
 
 def _write_lines(path: Path, rows) -> None:

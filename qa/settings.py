@@ -33,6 +33,12 @@ class Settings:
     port: int = 7860
     allow_origins: tuple[str, ...] = ()  # pages allowed to frame and call the service
     auth_token: str = ""  # when set, API and chat require it (header or cookie)
+    auth_token_file: Path | None = None  # read the token from this file (keeps it out of `ps`)
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names the server is reached by (e.g. behind a proxy)
+    header_timeout: int = 10  # seconds a client may take to send a request's headers
+    body_timeout: int = 30  # seconds a client may take to send a request's body
+    keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open
+    debug_log: Path | None = None  # when set, tracebacks of unexpected errors go to this file
     max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
     max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
 
@@ -49,9 +55,27 @@ class Settings:
         return replace(cls(), **values)
 
 
+_PATHS = {"auth_token_file", "debug_log"}  # optional paths: their default None says nothing of the type
+
+
+def with_token_file(settings: Settings) -> Settings:
+    """The settings with ``auth_token`` read from ``auth_token_file`` when one is given."""
+    from .errors import QAError
+
+    if not settings.auth_token_file:
+        return settings
+    try:
+        token = Path(settings.auth_token_file).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        raise QAError(f"无法读取令牌文件 {settings.auth_token_file}:{type(err).__name__}") from None
+    if not token or "\n" in token:
+        raise QAError(f"令牌文件 {settings.auth_token_file} 应只有一行令牌。")
+    return replace(settings, auth_token=token)
+
+
 def _convert(name: str, raw: str):
     default = getattr(Settings(), name)
-    if isinstance(default, Path):
+    if name in _PATHS or isinstance(default, Path):
         return Path(raw).expanduser()
     if isinstance(default, int):
         return int(raw)

@@ -59,3 +59,58 @@ def foreign_hosts(text: str, own: str) -> set[str]:
         if host != own_host:
             found.add(host)
     return found
+
+
+class RawChat:
+    """Talks to a mounted Gradio chat the way a script would: straight to the queue, no browser.
+
+    ``ask(question)`` joins the `post` event and then its `answer` follow-up for one session,
+    as the page does, and returns the last value the server sent for the chatbot.
+    """
+
+    def __init__(self, base: str, path: str = "/", headers: dict | None = None, session: str = "raw"):
+        import httpx
+
+        self.http = httpx.Client(base_url=base.rstrip("/") + path.rstrip("/"), headers=headers or {}, timeout=120)
+        config = self.http.get("/config").json()
+        box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-question")
+        deps = config["dependencies"]
+        self.post_fn = next(d["id"] for d in deps if [box, "submit"] in [list(t) for t in d["targets"]])
+        self.answer_fn = next(d["id"] for d in deps if d.get("trigger_after") == self.post_fn)
+        self.box = box
+        self.session = session
+
+    def join(self, fn: int, data: list):
+        """POST /gradio_api/queue/join; returns the response (200 with an event id, or an error)."""
+        return self.http.post("/gradio_api/queue/join", json={
+            "data": data, "fn_index": fn, "trigger_id": self.box, "session_hash": self.session,
+            "event_data": None})
+
+    def result(self, event_id: str) -> dict:
+        """Read the session's event stream until ``event_id`` completes; its final message."""
+        import json
+
+        with self.http.stream("GET", "/gradio_api/queue/data", params={"session_hash": self.session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("event_id") == event_id and message.get("msg") == "process_completed":
+                    return message
+        raise AssertionError("the event stream ended before the event completed")
+
+    def run(self, fn: int, data: list) -> dict:
+        joined = self.join(fn, data)
+        assert joined.status_code == 200, joined.text[:300]
+        return self.result(joined.json()["event_id"])
+
+    def ask(self, question: str) -> list:
+        posted = self.run(self.post_fn, [question, None])
+        answered = self.run(self.answer_fn, [None, None])
+        chatbot = (answered.get("output") or {}).get("data", [None])[0]
+        if chatbot is None or isinstance(chatbot, dict) and chatbot.get("__type__") == "update":
+            chatbot = (posted.get("output") or {}).get("data", [None])[0]
+        return chatbot
+
+    def close(self):
+        self.http.close()

@@ -95,8 +95,10 @@ def item(request: Request, item_id: str):
 
 
 @router.get("/healthz", summary="运行状态")
-def healthz(request: Request):
+async def healthz(request: Request):
     """服务状态和当前索引的概要(条目数、模型、构建时间)。无需令牌。"""
+    # async on purpose: it only reads what is in memory, so it never queues behind answers
+    # waiting for the threadpool.
     index = request.app.state.service.index
     manifest = index.manifest
     return {"status": "ok", "items": len(index.items), "units": len(index.registry.counts()),
@@ -116,7 +118,7 @@ def reload(request: Request):
     try:
         index = reload_index(request.app.state.service, settings)
     except QAError as err:
-        raise HTTPException(409, f"重新加载失败,仍在使用原索引:{err}") from None
+        raise HTTPException(409, f"重新加载失败,仍在使用原索引:{without_paths(str(err), settings.index_dir)}") from None
     return {"status": "reloaded", "items": len(index.items), "built_at": index.manifest.get("built_at"),
             "build": Path(index.folder).name}
 
@@ -130,6 +132,14 @@ def reload_index(service, settings):
         service.swap_index(index)
     log.info("index reloaded: %s", Path(index.folder).name)
     return index
+
+
+def without_paths(message: str, index_dir: Path) -> str:
+    """A message for HTTP clients: the index folder by its name, not where it lives on the server."""
+    folder = Path(index_dir)
+    for spelled in sorted({str(folder.resolve()), str(folder.absolute()), str(folder)}, key=len, reverse=True):
+        message = message.replace(spelled, "索引目录")
+    return message
 
 
 def items_by_id(app: FastAPI, index) -> dict:
@@ -164,10 +174,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def qa_error(request: Request, err: QAError):
         return JSONResponse({"detail": str(err)}, status_code=503)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, err: Exception):
-        log.error("unexpected %s on %s", type(err).__name__, request.url.path)
-        return JSONResponse({"detail": "服务器内部错误,请稍后再试。"}, status_code=500)
+    # Unexpected errors are answered by ui.security.Guard (inside the error middleware, so the
+    # 500 carries the security headers, an error id, and no traceback reaches any log).
 
 
 STATUS_TEXT = {400: "请求内容无法读取。", 404: "未找到。", 405: "不支持该请求方法。", 413: "请求内容过大。"}

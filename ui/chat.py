@@ -20,6 +20,9 @@ log = logging.getLogger("qa.chat")
 STATIC = Path(__file__).parent / "static"
 FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC")  # local fonts only, never a web font
 HISTORY = 40  # messages kept per session
+HISTORY_CHARS = 60_000  # and their total length: the oldest turns go first
+SESSIONS = 1000  # sessions whose history the server keeps (Gradio's default is 10,000)
+SESSION_SECONDS = 6 * 3600  # a session's history is dropped this long after its last change
 PLACEHOLDER = "**您好!** 请输入关于政策文件的问题,回答会引用文件原文,并注明出处和责任单位。"
 
 
@@ -40,7 +43,31 @@ def css_paths() -> list[Path]:
 # The page is Chinese, whatever Gradio's template says. A <head> script, not Gradio's `js`
 # option: that one is run through `new AsyncFunction`, which our CSP (no unsafe-eval) forbids.
 # Page margins live here too: Gradio scopes css_paths rules to inside its `.contain` element.
-PAGE_HEAD = """<script>document.documentElement.lang = 'zh-CN';</script>
+# The widget's iframe gets its token in the URL fragment (never sent to a server or logged) and
+# sends it as X-QA-Token on every request to its own origin: a cross-site frame over plain HTTP
+# gets no cookie (SameSite), so the header is its way in.
+PAGE_HEAD = """<script>document.documentElement.lang = 'zh-CN';
+(function () {
+  var found = /(?:^#|&)token=([^&]*)/.exec(location.hash), token = null;
+  try { token = sessionStorage.getItem('qa-token'); } catch (e) {}
+  if (found) {
+    token = decodeURIComponent(found[1]);
+    try { sessionStorage.setItem('qa-token', token); } catch (e) {}
+    history.replaceState(history.state, '', location.pathname + location.search);
+  }
+  if (!token) { return; }
+  var plain = window.fetch;
+  window.fetch = function (input, init) {
+    var url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (url.origin !== location.origin) { return plain.call(this, input, init); }
+    init = Object.assign({}, init || {});
+    var headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+    headers.set('X-QA-Token', token);
+    init.headers = headers;
+    return plain.call(this, input, init);
+  };
+})();
+</script>
 <style>
 @media (max-width: 480px) { .gradio-container .main { padding: 8px !important; } }
 .gradio-container .main:has(.qa-compact) { padding: 8px !important; }
@@ -109,8 +136,33 @@ def respond(service, question: str) -> str:
         reply = render_reply(service.ask(question).to_dict())
     except QAError as err:
         reply = md(str(err))
+    except Exception as err:  # a bug: one log line with an id, which the user sees too
+        from .logs import internal_error_message, unexpected
+
+        reply = md(internal_error_message(unexpected(err, "chat")))
     log.info("chat %.0fms %s", (time.perf_counter() - started) * 1000, question[:500].replace("\n", " "))
     return reply
+
+
+def limited(question, limit: int) -> str:
+    """The question as it may be stored and shown: at most one character over the limit, so
+    the service still says it is too long, but a huge paste never reaches history or the page."""
+    question = question if isinstance(question, str) else ""
+    return question[:limit + 1].strip()
+
+
+def shown(question: str, limit: int) -> str:
+    return md(question if len(question) <= limit else question[:limit] + "…")
+
+
+def bounded(history: list) -> list:
+    """The last HISTORY messages, fewer if they pass HISTORY_CHARS (the newest turn always stays)."""
+    history = history[-HISTORY:]
+    total = sum(len(str(m.get("content", ""))) for m in history)
+    while total > HISTORY_CHARS and len(history) > 2:
+        total -= len(str(history[0].get("content", "")))
+        history = history[1:]
+    return history
 
 
 def unit_choices(service) -> list[tuple[str, str]]:
@@ -121,30 +173,35 @@ def build_chat(service, compact: bool = False):
     """The chat as gr.Blocks; mount it with ``gr.mount_gradio_app`` (see ui.server)."""
     import gradio as gr
 
+    limit = service.settings.max_question_chars if service else 500
+
     def post(question, history):
-        """Show the question at once; the answer follows in the next step."""
-        question = (question or "").strip()
+        """Show the question at once; the answer follows in the next step.
+
+        The queue accepts whatever a script posts, whatever the textbox allows: the
+        question is cut here, before it is stored or echoed."""
+        question = limited(question, limit)
         if not question:
             return gr.skip(), gr.skip(), gr.skip(), ""
-        history = [*history, {"role": "user", "content": md(question)}][-HISTORY:]
+        history = bounded([*(history or []), {"role": "user", "content": shown(question, limit)}])
         return history, history, "", question
 
     def answer(pending, history):
         if not pending:
             return gr.skip(), gr.skip()
-        history = [*history, {"role": "assistant", "content": respond(service, pending)}][-HISTORY:]
+        history = bounded([*(history or []), {"role": "assistant", "content": respond(service, pending)}])
         return history, history
 
     def first_question(history, request: gr.Request):
         """The widget passes its data-question as ?q=; answer it when the page opens."""
-        question = (request.query_params.get("q") or "").strip() if request else ""
+        question = limited(request.query_params.get("q") or "", limit) if request else ""
         if not question or history:
             return gr.skip(), gr.skip()
-        return answer(question, [{"role": "user", "content": md(question)}])
+        return answer(question, [{"role": "user", "content": shown(question, limit)}])
 
     with gr.Blocks(title="政策问答", fill_height=compact, analytics_enabled=False) as demo:
-        history = gr.State([])
-        pending = gr.State("")
+        history = gr.State([], time_to_live=SESSION_SECONDS)
+        pending = gr.State("", time_to_live=SESSION_SECONDS)
         if not compact:
             gr.Markdown("# 政策问答\n回答均引自政策文件原文,并注明出处和责任单位。", elem_classes="qa-header")
         chatbot = gr.Chatbot(
@@ -156,7 +213,7 @@ def build_chat(service, compact: bool = False):
         )
         with gr.Row(equal_height=True, elem_classes=["qa-ask", "qa-compact"] if compact else "qa-ask"):
             box = gr.Textbox(placeholder="输入问题…", show_label=False,
-                             container=False, scale=5, min_width=160, max_length=2000, elem_id="qa-question")
+                             container=False, scale=5, min_width=160, max_length=limit, elem_id="qa-question")
             send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="qa-send")
         flow = dict(outputs=[chatbot, history, box, pending], api_visibility="private")
         then = dict(fn=answer, inputs=[pending, history], outputs=[chatbot, history], api_visibility="private")
@@ -174,6 +231,7 @@ def build_chat(service, compact: bool = False):
         chatbot.clear(lambda: [], None, history, api_visibility="private")
         demo.load(first_question, [history], [chatbot, history], api_visibility="private")
     demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.state_session_capacity = SESSIONS  # read when the app is mounted
     return demo
 
 

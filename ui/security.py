@@ -12,13 +12,22 @@ import ipaddress
 import json
 import re
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
+
+from . import logs
+from .origins import cross_site_write, host_allowed
 
 COOKIE = "qa_session"
 TOKEN_HEADER = b"x-qa-token"
 OPEN_PATHS = ("/healthz", "/widget.js")  # no data behind them: monitors and host pages need them
+# The widget's page shell and its assets hold no data either. A cross-site iframe gets no cookie
+# over plain HTTP, so the shell opens without one and then sends the token in X-QA-Token itself
+# (widget.js hands it over in the URL fragment, which never reaches a server or a log).
+OPEN_SHELL = re.compile(
+    r"^/widget/(?:|config/?|theme\.css|favicon\.ico|manifest\.json|robots\.txt"
+    r"|assets/[\w\-.]+(?:/[\w\-.]+)*|static/[\w\-.]+(?:/[\w\-.]+)*)$")
 API_BODY_LIMIT = 64 * 1024  # a question is at most a few KB of JSON
-BODY_LIMIT = 1024 * 1024  # the chat sends one question per event, its history stays server-side
+BODY_LIMIT = 64 * 1024  # the chat sends one question per event, its history stays server-side
 
 # Gradio routes the chat page really uses; everything else Gradio offers (file=, upload, proxy=,
 # run history, monitoring, MCP, vibe editing…) answers 404 so it cannot read or store files.
@@ -77,10 +86,13 @@ class Guard:
     same URL without it, so the token does not stay in the address bar or history.
     """
 
-    def __init__(self, app, allow_origins: tuple[str, ...] = (), auth_token: str = ""):
+    def __init__(self, app, allow_origins: tuple[str, ...] = (), auth_token: str = "",
+                 bound_host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = ()):
         self.app = app
         self.headers = security_headers(tuple(allow_origins))
         self.token = auth_token
+        self.allow_origins = tuple(allow_origins)
+        self.host_names = (bound_host, *allowed_hosts)
         # Cross-site frames only get the cookie with SameSite=None, which browsers accept on HTTPS only.
         self.cross_site = bool(allow_origins)
 
@@ -89,20 +101,42 @@ class Guard:
             await self.app(scope, receive, send)
             return
         send = self._with_headers(send)
+        if not host_allowed(_header(scope, b"host"), self.host_names, self.allow_origins):
+            await _reply(send, 400, "请求的主机名不在允许之列(Host 头不符)。如经反向代理访问,"
+                                    "请用 --allowed-host 或 QA_ALLOWED_HOSTS 加上该主机名。")
+            return
         limit = API_BODY_LIMIT if scope["path"].startswith("/api/") else BODY_LIMIT
         if _declared_length(scope) > limit:
             await _reply(send, 413, "请求内容过大。")
             return
+        if self.token and scope["method"] == "GET" and token_matches(_query_token(scope), self.token):
+            await self._set_cookie_and_redirect(scope, send)
+            return
         if self.token and not self._allowed(scope):
-            given = _query_token(scope)
-            if given is not None and token_matches(given, self.token) and scope["method"] == "GET":
-                await self._set_cookie_and_redirect(scope, send)
-                return
             await _reply(send, 401, "需要访问令牌:请在请求头 Authorization: Bearer <令牌> 中提供,"
                                     "或在网址后加 ?token=<令牌> 打开页面。", _wants_html(scope))
             return
+        if cross_site_write(scope, self.allow_origins):
+            await _reply(send, 403, "不接受来自其他网站的此类请求。")
+            return
         scope["qa"] = {}
-        await self.app(scope, _limited(receive, limit, scope["qa"]), send)
+        await self._call_app(scope, _limited(receive, limit, scope["qa"]), send)
+
+    async def _call_app(self, scope, receive, send):
+        """Run the app; an unexpected error is one log line with an id, and a 500 showing that id."""
+        started = False
+
+        async def tracking(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as err:  # a bug: never a traceback to the client or the operator's log
+            error_id = logs.unexpected(err, f"{scope['method']} {scope['path']}")
+            if not started:
+                await _reply(send, 500, logs.internal_error_message(error_id), extra={"error_id": error_id})
 
     def _with_headers(self, send):
         async def wrapped(message):
@@ -115,6 +149,8 @@ class Guard:
 
     def _allowed(self, scope) -> bool:
         if scope["path"] in OPEN_PATHS:
+            return True
+        if scope["method"] in ("GET", "HEAD") and OPEN_SHELL.match(scope["path"]):
             return True
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
             return True  # CORS preflights never carry credentials; the real request is checked
@@ -130,7 +166,7 @@ class Guard:
     async def _set_cookie_and_redirect(self, scope, send):
         query = urlencode([(k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1"))
                            if k != "token"])
-        location = scope.get("root_path", "") + scope["path"] + (f"?{query}" if query else "")
+        location = same_site_location(scope.get("root_path", "") + scope["path"], query)
         secure = scope.get("scheme") == "https"
         same_site = "None; Secure" if self.cross_site and secure else "Lax" + ("; Secure" if secure else "")
         cookie = f"{COOKIE}={session_value(self.token)}; Path=/; HttpOnly; SameSite={same_site}"
@@ -138,6 +174,22 @@ class Guard:
             (b"location", location.encode("utf-8")), (b"set-cookie", cookie.encode()),
             (b"cache-control", b"no-store"), (b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
+
+
+LEADING_JUNK = re.compile(r"^[/\\\s\x00-\x1f\x7f]+")
+
+
+def same_site_location(path: str, query: str = "") -> str:
+    """A redirect target that can only be a path on this site.
+
+    ``path`` is already percent-decoded, so ``//host``, ``/\\host``, ``/%09/host`` and
+    ``/%2F%2Fhost`` all arrive as a path starting with slashes, backslashes or blanks that
+    a browser would read as another host. Those are collapsed to one slash and the rest is
+    encoded again (CR and LF included), so the header is always one safe line.
+    """
+    rest = LEADING_JUNK.sub("", path)
+    encoded = "/" + quote(rest, safe="/-._~!$&'()*+,;=:@")
+    return encoded + (f"?{query}" if query else "")
 
 
 def gradio_only_chat_routes(app):
@@ -150,9 +202,39 @@ def gradio_only_chat_routes(app):
             if ".." in path or not GRADIO_ALLOWED.match(path or "/"):
                 await _reply(send, 404, "未找到。")
                 return
+            allow = GRADIO_POST if path in GRADIO_POST_PATHS else GRADIO_GET
+            if scope["method"] not in allow:
+                await _reply(send, 405, "不支持该请求方法。", headers=[(b"allow", ", ".join(allow).encode())])
+                return
+            if path == "/gradio_api/queue/join":
+                send = _chinese_queue_full(send)
         await app(scope, receive, send)
 
     return guarded
+
+
+GRADIO_POST_PATHS = ("/gradio_api/queue/join", "/gradio_api/cancel")
+GRADIO_POST = ("POST",)
+GRADIO_GET = ("GET", "HEAD")
+QUEUE_RETRY_SECONDS = 5
+
+
+def _chinese_queue_full(send):
+    """Gradio answers a full queue with an English 503; say it in Chinese, with Retry-After."""
+    replaced = False
+
+    async def wrapped(message):
+        nonlocal replaced
+        if message["type"] == "http.response.start" and message["status"] == 503:
+            replaced = True
+            await _reply(send, 503, "当前提问的人较多,请稍等几秒再试。",
+                         headers=[(b"retry-after", str(QUEUE_RETRY_SECONDS).encode())])
+            return
+        if replaced:
+            return  # the original English body is dropped
+        await send(message)
+
+    return wrapped
 
 
 FOREIGN_META = re.compile(rb"<meta\b[^>]*\bcontent=\"https?://[^\"]*\"[^>]*>")
@@ -257,14 +339,45 @@ def _wants_html(scope) -> bool:
     return scope["method"] == "GET" and "text/html" in (_header(scope, b"accept") or "")
 
 
-async def _reply(send, status: int, message: str, html: bool = False):
+async def _reply(send, status: int, message: str, html: bool = False, headers=(), extra=None):
     if html:
         body = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>政策问答</title>"
                 f"<p style=\"font-family:sans-serif;padding:2em\">{message.replace('<', '&lt;')}</p></html>")
         payload, kind = body.encode("utf-8"), b"text/html; charset=utf-8"
     else:
-        payload, kind = json.dumps({"detail": message}, ensure_ascii=False).encode(), b"application/json"
+        payload = json.dumps({"detail": message, **(extra or {})}, ensure_ascii=False).encode()
+        kind = b"application/json"
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", kind), (b"content-length", str(len(payload)).encode()),
-        (b"cache-control", b"no-store")]})
+        (b"cache-control", b"no-store"), *headers]})
     await send({"type": "http.response.body", "body": payload})
+
+
+class PreflightInChinese:
+    """Outermost wrapper: Starlette's CORS middleware refuses a preflight in English plain text;
+    say it in Chinese JSON like every other error. (A CORSMiddleware subclass would do, but
+    Gradio adds its own permissive CORS unless the parent app uses CORSMiddleware itself.)"""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        app = self.app
+        if scope["type"] != "http" or scope["method"] != "OPTIONS" or not _header(
+                scope, b"access-control-request-method"):
+            await app(scope, receive, send)
+            return
+        refused = False
+
+        async def rewrite(message):
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                refused = True
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if k.lower() not in (b"content-length", b"content-type")]
+                await _reply(send, 400, "不允许该网站跨域访问本服务(来源、方法或请求头不在允许之列)。", headers=kept)
+                return
+            if not refused:
+                await send(message)
+
+        await app(scope, receive, rewrite)

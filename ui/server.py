@@ -7,11 +7,9 @@ service once, prints the URL and runs uvicorn until Ctrl-C.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import socket
-import sys
 import threading
 from pathlib import Path
 
@@ -43,9 +41,16 @@ def create_app(service, settings):
     from qa import __version__
 
     from . import api
-    from .security import Guard
+    from .methods import MethodCheck
+    from .origins import check_origins
+    from .security import Guard, PreflightInChinese
 
     offline()
+    check_origins(settings.allow_origins)
+    if settings.debug_log:
+        from .logs import debug_to
+
+        debug_to(settings.debug_log)
     app = FastAPI(title="政策问答 API", version=__version__, docs_url=None, redoc_url=None,
                   telemetry={"auto_configure": False, "tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False},
@@ -71,11 +76,14 @@ def create_app(service, settings):
 
     mount_chat(app, service, settings, "/widget", compact=True)
     mount_chat(app, service, settings, "/", compact=False)
-    app.add_middleware(Guard, allow_origins=tuple(settings.allow_origins), auth_token=settings.auth_token)
+    app.add_middleware(MethodCheck, routes=app.router.routes)
+    app.add_middleware(Guard, allow_origins=tuple(settings.allow_origins), auth_token=settings.auth_token,
+                       bound_host=settings.host, allowed_hosts=tuple(settings.allowed_hosts))
     # Outermost, so preflights are answered and error responses still carry CORS headers.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allow_origins), allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization", "X-QA-Token"],
                        max_age=600)
+    app.add_middleware(PreflightInChinese)
     return app
 
 
@@ -102,26 +110,41 @@ def mount_chat(app, service, settings, path: str, compact: bool) -> None:
 
 def serve(settings, info=print) -> None:
     """Load the model and index once, then serve until Ctrl-C (SIGHUP reloads the index)."""
-    import uvicorn
-
     from qa.errors import QAError
     from qa.service import QAService
+    from qa.settings import with_token_file
 
+    from .connections import server_config
+    from .logs import log_to_stderr
+    from .origins import check_origins
+
+    check_origins(settings.allow_origins)  # before the model loads: a bad option fails at once
+    settings = with_token_file(settings)
     if not port_free(settings.host, settings.port):
         raise QAError(f"端口 {settings.port} 已被占用,请用 --port 换一个端口。")
+    for warning in exposure_warnings(settings):
+        info(warning)
     service = QAService.open(settings, info)
     app = create_app(service, settings)
-    _log_to_stderr()
+    log_to_stderr(settings.debug_log)
     signal.signal(signal.SIGHUP, lambda *_: _reload_in_background(service, settings, info))
     info(f"政策问答已启动:{public_url(settings)}  (API 文档 /docs,按 Ctrl-C 停止)")
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            access_log=False,  # access lines would carry ?token= and client addresses
-                            server_header=False, timeout_graceful_shutdown=3)
+    config = server_config(app, settings)
     try:
         stopping_server(config).run()
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it handled; the shutdown itself is done
     info("已停止。")
+
+
+def exposure_warnings(settings) -> list[str]:
+    """What to tell the operator before serving beyond this machine without a token."""
+    from .security import is_loopback
+
+    if settings.auth_token or is_loopback(settings.host):
+        return []
+    return [f"警告:服务监听 {settings.host},本机以外也能访问,但没有设置访问令牌;"
+            "任何能连到本机的人都能提问和重新加载索引。请用 --auth-token-file 或 QA_AUTH_TOKEN_FILE 设置令牌。"]
 
 
 def stopping_server(config):
@@ -172,13 +195,3 @@ def _reload_in_background(service, settings, info) -> None:
             info(f"重新加载失败,仍在使用原索引:{err}")
 
     threading.Thread(target=run, name="qa-reload", daemon=True).start()
-
-
-def _log_to_stderr() -> None:
-    """Question text and timing per request, nothing more (see ui.api / ui.chat)."""
-    logger = logging.getLogger("qa")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)

@@ -8,7 +8,9 @@
  * data-position  "right" (default) or "left"
  * data-question  asked when the panel first opens
  * data-open      "true" to open the panel on page load
- * data-token     access token, when the server requires one
+ * data-token     access token, when the server requires one: handed to the chat in the URL
+ *                fragment (#token=…, never sent to a server); the chat then sends it in the
+ *                X-QA-Token header, so it works in a cross-site frame without a cookie
  *
  * Everything lives in a Shadow DOM so the host page's styles cannot reach in and ours
  * cannot leak out; the only global is window.PolicyQAWidget (open, close, toggle, ask).
@@ -136,7 +138,7 @@
       url.searchParams.set("q", question);
     }
     if (options.token) {
-      url.searchParams.set("token", options.token);
+      url.hash = "token=" + encodeURIComponent(options.token);
     }
     return url.toString();
   }
