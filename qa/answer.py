@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 
+from .documents import doc_id_of, link, year_of
 from .records import WorkItem
 
 REFUSAL = "抱歉,现有政策文件中没有找到能回答这个问题的内容。"
@@ -31,16 +32,14 @@ class Result:
     highlights: list[str]
     id: str = ""
     year: int | None = None  # the document's year, shown in the citation
-    doc_id: str = ""
+    doc_id: str = ""  # the document page is /doc/{doc_id}#{part of id after '#'}
     duty_holders: list[str] = field(default_factory=list)  # laws: who the article gives duties to
 
     @classmethod
     def of(cls, item: WorkItem, score: float, highlights: list[str]) -> "Result":
-        from .years import item_year
-
         return cls(item.doc, item.source, list(item.section), item.number, item.title, item.text,
                    list(item.units), list(item.lead_units), list(item.co_units), round(float(score), 4),
-                   highlights, item.id, item_year(item), item.doc_id, list(item.duty_holders))
+                   highlights, item.id, year_of(item), doc_id_of(item), list(item.duty_holders))
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ class Answer:
     answer: str  # Markdown, Chinese
     results: list[Result] = field(default_factory=list)
     kind: str = "search"
+    summary: str = ""  # one plain sentence from the cited item's fields; the Markdown answer opens with it
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions, each complete on its own
+    conversation: str | None = None  # id to send with the next question to follow up on this one
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,22 +97,23 @@ def result_block(rank: int, r: Result) -> str:
     return "\n".join(lines)
 
 
-def compose_search(results: list[Result], who: bool) -> str:
-    lead = "这项工作的责任单位见下方条目:" if who else "文件中的相关规定如下:"
+def compose_search(summary: str, results: list[Result]) -> str:
+    """The direct answer first, then each cited item with its quotes and units."""
     blocks = [result_block(i + 1, r) for i, r in enumerate(results)]
-    return "\n\n".join([lead, *blocks])
+    return "\n\n".join([md(summary), *blocks])
 
 
-def compose_unit(units: list[str], results: list[Result]) -> str:
-    """Every item naming the unit, grouped by section, counted."""
-    names = "、".join(md(u) for u in units)
-    lines = [f"**{names}** 共参与 {len(results)} 项工作:"]
+def compose_unit(summary: str, units: list[str], results: list[Result]) -> str:
+    """The counts first, then every item naming the unit, grouped by section."""
+    lines = [md(summary)]
     current: tuple | None = None
+    several = len({r.doc for r in results}) > 1
     for r in results:
         group = (r.doc, tuple(r.section))
         if group != current:
             current = group
-            lines += ["", f"**{md(' › '.join(r.section) or r.doc)}**"]
+            label = " › ".join([f"《{r.doc}》"] * several + r.section) or r.doc
+            lines += ["", f"**{md(label)}**"]
         others = [u for u in r.units if u not in units]
         role = "牵头" if any(u in r.lead_units for u in units) else (
             "配合" if any(u in r.co_units for u in units) else "负责")
@@ -120,14 +123,26 @@ def compose_unit(units: list[str], results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def compose_role(role: str, results: list[Result]) -> str:
-    head = f"文件中共有 {len(results)} 项工作提到「{md(role)}」:"
+def compose_role(summary: str, results: list[Result]) -> str:
+    head = md(summary)
     return "\n\n".join([head, *(result_block(i + 1, r) for i, r in enumerate(results))])
 
 
 def compose_refusal(related: list[Result], reason: str = REFUSAL) -> str:
     if not related:
-        return reason
-    lines = [reason, "", "以下条目可能相关,仅供参考:"]
+        return md(reason)
+    lines = [md(reason), "", "以下条目可能相关,仅供参考:"]
     lines += [f"- {citation(r)}" for r in related]
+    return "\n".join(lines)
+
+
+def plain_text(answer: Answer, shown: int = 5) -> str:
+    """The answer as staff paste it into a document: the summary, then where each cited item stands."""
+    lines = [answer.summary or answer.answer]
+    for r in answer.results[:shown]:
+        number = f"第{r.number}条" if r.number and r.number[0].isdigit() else (r.number or "")
+        place = " › ".join([f"《{r.doc}》", *r.section, f"{number}「{r.title}」"])
+        lines.append(f"出处:{place}  链接:{link(r.doc_id, r.id)}")
+    if len(answer.results) > shown:
+        lines.append(f"(另有 {len(answer.results) - shown} 条,见问答页面)")
     return "\n".join(lines)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 import numpy as np
 
 from . import answer as compose
+from . import suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
+from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
+from .documents import deadline_of, documents_of, year_of
 from .errors import BadQuestion, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify
@@ -25,7 +29,10 @@ from .years import Scope, corpus_years, latest_first, scope_of, without_years, y
 
 RELATIVE_CUT = 0.6  # results scoring below this share of the best one are left out
 RELATED_SHOWN = 3  # "possibly related" items listed with a refusal
+_YEAR_ASKED = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_ANY = re.compile(r"(?:19|20)\d{2}")
+NO_CONTEXT = "这像是接着上一个问题的追问,但这次对话里还没有上一个问题(对话可能已过期),请把问题说完整再问。"
+NO_ITEMS = "上一个问题没有找到相关条目,无法接着追问,请把问题说完整再问。"
 
 
 class QAService:
@@ -35,6 +42,8 @@ class QAService:
         self.settings = settings
         self._learn_corpus(index)
         self._batcher = QueryBatcher(encoder.encode_queries)
+        self.conversations = ConversationStore(settings.conversation_ttl, settings.conversation_limit,
+                                               settings.conversation_turns)
 
     @classmethod
     def open(cls, settings, progress=print) -> "QAService":
@@ -56,24 +65,77 @@ class QAService:
         self.index = index
 
     def _learn_corpus(self, index: Index) -> None:
-        """Roles, years and refusal margin of the corpus: questions about others are not guessed at."""
+        """Roles, years, documents and refusal margin of the corpus: questions about others are not guessed at."""
         corpus_text = "".join(item.doc + item.text for item in index.items)
         self.roles = index.roles or _lexicon_roles(index, corpus_text)
         self.doc_years = corpus_years(index.items)
-        self.titles = {item.doc for item in index.items}
         self.years = {int(y) for y in _YEAR_ANY.findall(corpus_text)} | self.doc_years
+        self.year_list = sorted(self.doc_years)  # years of whole documents, for follow-up suggestions
+        docs = documents_of(index.items)
+        self.titles = [d.title for d in docs.values()]  # what a refusal says the corpus covers
         self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
-    def ask(self, question: str, top_k: int | None = None, doc: str | None = None,
-            year: int | None = None) -> Answer:
-        """Answer a question; ``doc`` (source, id or title) and ``year`` limit the documents used."""
+    def ask(self, question: str, top_k: int | None = None, conversation: str | None = None,
+            doc: str | None = None, year: int | None = None) -> Answer:
+        """Answer one question; ``doc`` (source, id or title) and ``year`` limit the documents used.
+        With ``conversation`` (an id from an earlier answer, or "" to start one) a follow-up may
+        lean on the last answer; without it every question stands alone."""
         question = self.check_question(question)
         top_k = max(1, min(int(top_k or self.settings.top_k), 50))
         index = self.index  # one index for the whole request, even if a reload swaps it
-        scope = scope_of(question, self.doc_years, year, doc, self.titles)
+        if conversation is None:
+            return self._answer(index, question, top_k, doc, year)
+        talk = self.conversations.open(conversation)
+        answer, turn = self._follow_up(index, question, top_k, talk.last, doc, year)
+        self.conversations.record(talk, turn)
+        return replace(answer, conversation=talk.id)
+
+    def _follow_up(self, index: Index, question: str, top_k: int, last: Turn | None,
+                   doc: str | None, year: int | None) -> tuple[Answer, Turn]:
+        follow = read_follow_up(question, lambda text: _only_units(text, index.registry))
+        if follow is None:
+            answer = self._answer(index, question, top_k, doc, year)
+            return answer, self._turn(question, answer, index)
+        if last is None or (follow.form in ("aspect", "ordinal") and not last.item_ids):
+            reason = NO_CONTEXT if last is None else NO_ITEMS
+            return Answer(question, True, compose.md(reason), [], "none", reason), Turn(question, "none", [])
+        if follow.form in ("year", "topic"):
+            asked = standalone(follow, last)
+            answer = replace(self._answer(index, asked, top_k, doc, year), question=question)
+            return answer, self._turn(asked, answer, index)
+        return self._about_item(index, question, follow, last)
+    def _about_item(self, index: Index, question: str, follow: FollowUp, last: Turn) -> tuple[Answer, Turn]:
+        """A field of the item just cited, or what one item of the last answer says."""
+        position = follow.position if follow.form == "ordinal" else last.focus + 1
+        by_id = {item.id: item for item in index.items}
+        if not 1 <= position <= len(last.item_ids) or last.item_ids[position - 1] not in by_id:
+            reason = f"上一个回答只列出了 {len(last.item_ids)} 条,没有第 {position} 条。"
+            return Answer(question, True, compose.md(reason), [], "none", reason), last
+        item = by_id[last.item_ids[position - 1]]
+        if follow.form == "ordinal":
+            result = Result.of(item, 1.0, item.sentences[:2])
+            text, kind = summary.item(result), "search"
+        else:
+            deadline = deadline_of(item)
+            quotes = [s for s in item.sentences if deadline and deadline in s] or item.sentences[1:2] or item.sentences[:1]
+            result = Result.of(item, 1.0, quotes)
+            text, kind = summary.aspect(result, follow.aspect, deadline), "fact" if follow.aspect == "deadline" else "who"
+        answer = Answer(question, False, compose.compose_search(text, [result]), [result], kind, text)
+        answer = replace(answer, suggestions=suggest.after(answer, self.year_list))
+        return answer, replace(last, focus=position - 1)
+
+    def _turn(self, question: str, answer: Answer, index: Index) -> Turn:
+        asked = _YEAR_ASKED.search(question)
+        return Turn(question, answer.kind, [r.id for r in answer.results], index.registry.find_in(question),
+                    int(asked.group(1)) if asked else None)
+
+    def _answer(self, index: Index, question: str, top_k: int, doc: str | None = None,
+                year: int | None = None) -> Answer:
+        scope = scope_of(question, self.doc_years, year, doc, set(self.titles))
         if scope.missing and not scope.missing & self.years and not scope.years:
             reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
-            return Answer(question, True, reason, [], "none")
+            text = summary.refusal(reason, self.titles)
+            return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
         allowed = self._allowed(index, scope)
         asked = without_years(question) if scope.years else question
         intent = classify(asked, index, self.roles)
@@ -90,15 +152,18 @@ class QAService:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
             related = [self._result(index, h, evidence, asked) for h in shown]
-            return Answer(question, True, compose.compose_refusal(related, reason), related, "none")
+            text = summary.refusal(reason, self.titles)
+            return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         if not scope.years:
             hits = latest_first(hits, index.items)
         best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
         results = [self._result(index, h, evidence, asked) for h in chosen]
-        text = compose.compose_search(results, intent.kind == "who")
+        text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
         note = year_note(results)
-        return Answer(question, False, f"{note}\n\n{text}" if note else text, results, intent.kind)
+        markdown = compose.compose_search(text, results)
+        answer = Answer(question, False, f"{note}\n\n{markdown}" if note else markdown, results, intent.kind, text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list, intent.units))
 
     @staticmethod
     def _allowed(index: Index, scope: Scope) -> set[int] | None:
@@ -146,7 +211,9 @@ class QAService:
     def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
         results = [Result.of(item, 1.0, []) for k, item in enumerate(index.items)
                    if set(holders(item)) & set(units) and (allowed is None or k in allowed)]
-        return Answer(question, False, compose.compose_unit(units, results), results, "unit")
+        text = summary.unit(units, results)
+        answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list, units))
 
     def _role_answer(self, index: Index, question: str, name: str, evidence: Evidence, allowed=None) -> Answer:
         role = next((r for r in self.roles if getattr(r, "name", r) == name), name)
@@ -162,7 +229,9 @@ class QAService:
             quotes = [s for s in item.sentences if any(v in s for v in variants)]
             score = ranked[i].score if i in ranked else 0.0
             results.append(Result.of(item, score, quotes))
-        return Answer(question, False, compose.compose_role(name, results), results, "role")
+        text = summary.role(name, results)
+        answer = Answer(question, False, compose.compose_role(text, results), results, "role", text)
+        return replace(answer, suggestions=suggest.after(answer, self.year_list))
 
     def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
         item = index.items[hit.item]
@@ -189,3 +258,12 @@ def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, lim
         scored.append((dense.get(pos, 0.0) + 0.02 * overlap, pos))
     best = sorted(scored, reverse=True)[:limit]
     return [item.sentences[pos] for _, pos in sorted(best, key=lambda p: p[1])]
+
+
+def _only_units(text: str, registry) -> bool:
+    """True when a text is nothing but unit names ("市公安局", "教体局和公安局")."""
+    mentions = registry.mentions(text)
+    rest = text
+    for start, end, _ in reversed(mentions):
+        rest = rest[:start] + rest[end:]
+    return bool(mentions) and not re.sub(r"[和与及、,,\s]", "", rest)

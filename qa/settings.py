@@ -39,6 +39,9 @@ class Settings:
     body_timeout: int = 30  # seconds a client may take to send a request's body
     keep_alive_timeout: int = 5  # seconds an idle kept-alive connection stays open
     debug_log: Path | None = None  # when set, tracebacks of unexpected errors go to this file
+    conversation_ttl: int = 1800  # seconds a conversation is kept after its last question
+    conversation_limit: int = 2000  # conversations kept at once; the least recently used go first
+    conversation_turns: int = 8  # turns kept per conversation (follow-ups need only the last)
     max_file_mb: int = 50  # larger corpus files are refused by name, never read or hashed
     max_unpacked_mb: int = 200  # a .docx/.xlsx whose members unpack beyond this is refused (zip bomb)
 

@@ -36,3 +36,25 @@ def service(settings):
     from qa.service import QAService
 
     return QAService.open(settings, progress=lambda message: None)
+
+
+FOLLOWUP_CORPUS = Path(__file__).resolve().parent / "conversation"  # apart from tests/data: the reader tests count every file there
+
+
+@pytest.fixture(scope="session")
+def followup_settings(tmp_path_factory):
+    """Two years of a district plan with 牵头/配合 units and inline 完成时限: what follow-ups need."""
+    from qa.settings import Settings
+
+    return Settings.from_env(corpus_dir=FOLLOWUP_CORPUS, index_dir=tmp_path_factory.mktemp("followup-index"))
+
+
+@pytest.fixture(scope="session")
+def followup_service(followup_settings, service):
+    """The real service over the follow-up corpus; shares the loaded model with ``service``."""
+    from qa.index import build_index, load_index
+    from qa.service import QAService
+
+    build_index(followup_settings.corpus_dir, followup_settings.index_dir, service.encoder, lambda m: None)
+    index = load_index(followup_settings.index_dir, service.encoder.model_id)
+    return QAService(index, service.encoder, followup_settings)

@@ -106,7 +106,7 @@ def test_chat_answers_school_bullying_with_its_seven_units(open_page):
     page.screenshot(path=str(SHOTS / "chat-desktop.png"))
 
 
-def test_example_question_is_asked_with_one_click(open_page):
+def test_example_questions_come_from_the_corpus_and_ask_with_one_click(open_page, service):
     page = open_page("/")
     # examples are fitted to the corpus served: one asks what its busiest unit does
     button = page.get_by_role("button", name=re.compile("负责哪些工作\\?$")).first

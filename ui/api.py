@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from qa.answer import Result
+from qa.conversation import ID_PATTERN
 from qa.errors import BadQuestion, QAError
 
 from .security import BodyTooLarge, is_loopback
@@ -43,6 +44,8 @@ class AskRequest(BaseModel):
     top_k: StrictInt | None = Field(None, ge=1, le=50, description="最多列出的条目数,默认 5")
     doc: StrictStr | None = Field(None, max_length=300, description="只从这份文件回答(文件名、编号或标题)")
     year: StrictInt | None = Field(None, ge=1900, le=2100, description="只从这一年的文件回答,如 2024")
+    conversation: StrictStr | None = Field(None, description="上一个回答的 conversation,用于追问;"
+                                                             "空字符串开始新对话;不传则每个问题独立回答")
 
 
 class AnswerOut(BaseModel):
@@ -51,6 +54,9 @@ class AnswerOut(BaseModel):
     answer: str = Field(description="带出处的中文回答(Markdown,文件原文已做 HTML 转义)")
     results: list[Result]  # the library's own record: one definition of a cited item
     kind: str
+    summary: str = Field(description="开头的一句直接回答,只由所引条目的内容组成(纯文本)")
+    suggestions: list[str] = Field(description="可以接着问的 2–3 个问题,每个都能单独提问")
+    conversation: str | None = Field(description="追问时随下一个问题发回;请求未带 conversation 时为 null")
 
 
 class UnitOut(BaseModel):
@@ -71,11 +77,19 @@ def ask(request: Request, body: Annotated[AskRequest, Body(examples=[EXAMPLE])])
     """回答一个问题:引用文件原文,注明出处和责任单位。问「X负责哪些工作」时列出该单位的全部工作。"""
     started = time.perf_counter()
     try:
-        answer = request.app.state.service.ask(body.question, body.top_k, doc=body.doc, year=body.year)
+        answer = request.app.state.service.ask(body.question, body.top_k, conversation_id(body.conversation),
+                                               doc=body.doc, year=body.year)
     except BadQuestion as err:
         raise HTTPException(422, str(err)) from None
     log.info("ask %.0fms %s", (time.perf_counter() - started) * 1000, json.dumps(body.question, ensure_ascii=False))
     return JSONResponse(answer.to_dict())
+
+
+def conversation_id(value: str | None) -> str | None:
+    """None (stateless), "" (start one) or a well-formed id; anything else is a client error."""
+    if value is None or value == "" or re.match(ID_PATTERN, value):
+        return value
+    raise HTTPException(422, "conversation 不是有效的对话编号:请使用上一个回答返回的 conversation。")
 
 
 @router.get("/api/units", response_model=list[UnitOut], summary="责任单位列表")
@@ -195,6 +209,8 @@ def explain(errors) -> str:
             return "请求内容不是有效的 JSON。" + USAGE
         if field == "question":
             return "缺少问题:" + USAGE if kind == "missing" else "question 必须是文字(字符串)。"
+        if field == "conversation":
+            return "conversation 必须是上一个回答返回的对话编号(字符串)。"
         if field == "top_k":
             return "top_k 必须是 1 到 50 之间的整数。"
         if field == "year":

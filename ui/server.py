@@ -40,7 +40,7 @@ def create_app(service, settings):
 
     from qa import __version__
 
-    from . import api
+    from . import api, docpage
     from .methods import MethodCheck
     from .origins import check_origins
     from .security import Guard, PreflightInChinese
@@ -59,6 +59,7 @@ def create_app(service, settings):
     app.state.settings = settings
     api.install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(docpage.router)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js():

@@ -56,6 +56,11 @@
     "  background: transparent; color: #fff; font: 22px/1 sans-serif; }",
     ".close:hover { background: rgba(255, 255, 255, .18); }",
     "iframe { flex: 1; width: 100%; border: 0; background: #fff; }",
+    "@media (prefers-color-scheme: dark) {",
+    "  .panel, iframe { background: #0b0f19; } .bar { background: #1e3a8a; }",
+    "  .launcher { background: #1e40af; box-shadow: 0 6px 20px rgba(0, 0, 0, .6); }",
+    "}",
+    "@media (prefers-reduced-motion: no-preference) { .launcher { transition: background .15s; } }",
     "@media (max-width: 480px) {",
     "  .panel { top: 0; bottom: 0; left: 0; right: 0; width: 100%; height: 100%;",
     "    max-width: none; max-height: none; border-radius: 0; }",
@@ -93,11 +98,13 @@
     panel.className = "panel " + options.position;
     panel.id = "panel";
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", options.title);
+    panel.setAttribute("aria-modal", "false"); // the host page stays usable beside it
+    panel.setAttribute("aria-labelledby", "panel-title");
     var bar = document.createElement("div");
     bar.className = "bar";
     var title = document.createElement("span");
     title.className = "title";
+    title.id = "panel-title";
     title.textContent = options.title;
     var close = document.createElement("button");
     close.className = "close";
@@ -129,6 +136,13 @@
         closePanel();
       }
     });
+    // Escape pressed inside the chat page arrives as a message from our own frame only.
+    window.addEventListener("message", function (event) {
+      if (parts && parts.frame && event.source === parts.frame.contentWindow && event.origin === base.origin &&
+          event.data && event.data.type === "policy-qa:close" && isOpen()) {
+        closePanel();
+      }
+    });
     return { panel: panel, launcher: launcher, frame: null };
   }
 
@@ -144,16 +158,28 @@
   }
 
   function load(question) {
-    // The chat page loads on first open only: host pages pay nothing until then.
-    if (parts.frame && !question) {
+    // The chat page loads on first open only: host pages pay nothing until then. Later questions
+    // go to the loaded page as a message, so it keeps its conversation for the life of the page.
+    if (parts.frame) {
+      if (question) {
+        parts.frame.contentWindow.postMessage({ type: "policy-qa:ask", question: question }, base.origin);
+      }
       return;
     }
-    if (!parts.frame) {
-      parts.frame = document.createElement("iframe");
-      parts.frame.title = options.title;
-      parts.panel.appendChild(parts.frame);
-    }
+    parts.frame = document.createElement("iframe");
+    parts.frame.title = options.title + "对话";
+    parts.frame.addEventListener("load", focusChat);
+    parts.panel.appendChild(parts.frame);
     parts.frame.src = chatUrl(question);
+  }
+
+  function focusChat() {
+    // Focus moves into the dialog: onto the frame, and the chat page puts it in its question box.
+    if (!isOpen() || !parts.frame) {
+      return;
+    }
+    parts.frame.focus();
+    parts.frame.contentWindow.postMessage({ type: "policy-qa:focus" }, base.origin);
   }
 
   function isOpen() {
@@ -166,9 +192,13 @@
       options.question = question || options.question;
       return;
     }
+    var loaded = !!parts.frame;
     load(question || (parts.frame ? "" : options.question));
     parts.panel.classList.add("open");
     parts.launcher.setAttribute("aria-expanded", "true");
+    if (loaded) {
+      focusChat();
+    }
   }
 
   function closePanel() {
