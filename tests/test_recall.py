@@ -21,7 +21,7 @@ from tests.ui_fixtures import running
 
 pytestmark = pytest.mark.model
 
-YEARS = DATA / "years"
+YEARS = Path(__file__).resolve().parent / "recall" / "years"  # not under tests/data: the reader tests scan that folder whole
 
 
 @pytest.fixture(scope="module")
