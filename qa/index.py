@@ -162,7 +162,10 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     segmenter = Segmenter.of(corpus_words(items), words)
     bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
     progress("正在校准拒答阈值(语料内/语料外探测问题)…")
-    calibration = refusal.calibrate(items, passages, vectors, words.background, background_vectors, encoder)
+    package_background = set(lexicons.package().background)
+    marked = frozenset(k for k, text in enumerate(words.background) if text not in package_background)
+    calibration = refusal.calibrate(items, passages, vectors, words.background, background_vectors, encoder,
+                                    always_keep=marked)
     keep = calibration.pop("background_kept")
     background = ([words.background[k] for k in keep], background_vectors[keep])
     manifest = {

@@ -33,8 +33,12 @@ DEFAULT_MARGIN = -0.005  # used by an index built before calibration existed
 _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 
 
-def calibrate(items, passages, vectors, background, background_vectors, encoder) -> dict:
-    """Probe the corpus; return the manifest's ``refusal`` entry (plus ``background_kept``)."""
+def calibrate(items, passages, vectors, background, background_vectors, encoder,
+              always_keep: frozenset[int] = frozenset()) -> dict:
+    """Probe the corpus; return the manifest's ``refusal`` entry (plus ``background_kept``).
+
+    ``always_keep``: statements staff marked out of scope for this corpus (its own
+    lexicon/background.txt). They are a decision, not a guess: never dropped as "covered"."""
     probes = _probe_sentences(items, passages)
     if not probes or len(background) < 2:
         return {"margin": DEFAULT_MARGIN, "probes": 0, "background_kept": list(range(len(background)))}
@@ -51,7 +55,7 @@ def calibrate(items, passages, vectors, background, background_vectors, encoder)
         near.append(float(others.max()) - best_bg)
     inside, near = np.array(inside), np.array(near)
     outside = _background_margins(vectors, background_vectors, bg_q)
-    kept = [k for k, m in enumerate(outside) if m < np.quantile(inside, COVERED)]
+    kept = [k for k, m in enumerate(outside) if m < np.quantile(inside, COVERED) or k in always_keep]
     if len(kept) < 2:
         kept = list(range(len(background)))
     outside = _background_margins(vectors, background_vectors[kept], bg_q[kept])
