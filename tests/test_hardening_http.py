@@ -192,7 +192,10 @@ class Exploding:
         self.settings = real.settings
         self.encoder = real.encoder
 
-    def ask(self, question, top_k=None):
+    def __getattr__(self, name):  # everything but answering (examples, reload…) as the real one
+        return getattr(self.real, name)
+
+    def ask(self, question, top_k=None, *args, **kwargs):
         raise RuntimeError("boom in " + question)
 
 
@@ -300,9 +303,9 @@ def test_full_chat_queue_says_so_in_chinese(service, settings):
     release = threading.Event()
 
     class Slow(Exploding):
-        def ask(self, question, top_k=None):
+        def ask(self, question, top_k=None, *args, **kwargs):
             release.wait(60)
-            return self.real.ask(question, top_k)
+            return self.real.ask(question, top_k, *args, **kwargs)
 
     app = create_app(Slow(service), dataclasses.replace(settings, auth_token=""))
     with running(app) as base:
@@ -311,7 +314,7 @@ def test_full_chat_queue_says_so_in_chinese(service, settings):
             refused = None
             for chat in chats:
                 for fn in (chat.post_fn, chat.answer_fn):  # the answers block, the queue fills
-                    joined = chat.join(fn, ["谁负责校园欺凌防治?", None] if fn == chat.post_fn else [None, None])
+                    joined = chat.join(fn, ["谁负责校园欺凌防治?", None] if fn == chat.post_fn else [None, None, None])
                     if joined.status_code != 200:
                         refused = joined
                         break
@@ -355,9 +358,9 @@ def test_healthz_answers_while_every_worker_is_busy(service, settings):
     release = threading.Event()
 
     class Stuck(Exploding):
-        def ask(self, question, top_k=None):
+        def ask(self, question, top_k=None, *args, **kwargs):
             release.wait(60)
-            return self.real.ask(question, top_k)
+            return self.real.ask(question, top_k, *args, **kwargs)
 
     with running(create_app(Stuck(service), dataclasses.replace(settings, auth_token=""))) as base:
         askers = [threading.Thread(target=lambda: httpx.post(base + "/api/ask", json={"question": "谁?"}, timeout=90))

@@ -74,7 +74,7 @@ class RawChat:
         self.http = httpx.Client(base_url=base.rstrip("/") + path.rstrip("/"), headers=headers or {}, timeout=120)
         config = self.http.get("/config").json()
         box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-question")
-        deps = config["dependencies"]
+        deps = self.config_deps = config["dependencies"]
         self.post_fn = next(d["id"] for d in deps if [box, "submit"] in [list(t) for t in d["targets"]])
         self.answer_fn = next(d["id"] for d in deps if d.get("trigger_after") == self.post_fn)
         self.box = box
@@ -106,7 +106,8 @@ class RawChat:
 
     def ask(self, question: str) -> list:
         posted = self.run(self.post_fn, [question, None])
-        answered = self.run(self.answer_fn, [None, None])
+        inputs = len(next(d for d in self.config_deps if d["id"] == self.answer_fn)["inputs"])
+        answered = self.run(self.answer_fn, [None] * inputs)  # pending, history (and conversation)
         chatbot = (answered.get("output") or {}).get("data", [None])[0]
         if chatbot is None or isinstance(chatbot, dict) and chatbot.get("__type__") == "update":
             chatbot = (posted.get("output") or {}).get("data", [None])[0]
