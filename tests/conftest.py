@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from pathlib import Path
 
@@ -58,3 +60,39 @@ def followup_service(followup_settings, service):
     build_index(followup_settings.corpus_dir, followup_settings.index_dir, service.encoder, lambda m: None)
     index = load_index(followup_settings.index_dir, service.encoder.model_id)
     return QAService(index, service.encoder, followup_settings)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui_fixtures import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def open_base(service, settings):
+    """A real server on loopback with no token and no other origin allowed."""
+    from tests.ui_fixtures import running
+    from ui.server import create_app
+
+    with running(create_app(service, dataclasses.replace(settings, allow_origins=(), auth_token=""))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def locked_base(service, settings):
+    """A real server that needs the token and lets the portal frame and call it."""
+    from tests.ui_fixtures import PORTAL, TOKEN, running
+    from ui.server import create_app
+
+    locked = dataclasses.replace(settings, allow_origins=(PORTAL,), auth_token=TOKEN)
+    with running(create_app(service, locked)) as url:
+        yield url

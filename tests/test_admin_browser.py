@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from tests.admin_fixtures import ADMIN_TOKEN, PLAN_TITLE, make_corpus, plan_docx
-from tests.test_browser import ARGS, CHROMIUM
 from tests.ui_fixtures import running
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -72,17 +71,6 @@ def console(tmp_path_factory, settings):
         yield url, plan
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
 
 def ask_in_chat(page, question: str, replies_before: int) -> str:
     page.locator("#qa-question textarea").fill(question)
@@ -99,10 +87,10 @@ def wait_for_job(page) -> str:
     return page.locator("#job-state").inner_text()
 
 
-def test_upload_publish_answer_withdraw_under_load(console, chromium):
+def test_upload_publish_answer_withdraw_under_load(console, browser):
     base, plan = console
     DOCS.mkdir(exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     requests = []
     context.on("request", lambda request: requests.append(request.url))
     admin, chat = context.new_page(), context.new_page()

@@ -16,9 +16,6 @@ from tests.ui_fixtures import running
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 SCHOOL_UNITS = ["市教育体育局", "市公安局", "市委政法委", "市市场监管局", "市司法局", "市应急局", "市关工委"]
 ANSWER_TIMEOUT = 60_000  # ms; the first answer also warms the model up
@@ -31,17 +28,6 @@ def base(service, settings):
     with running(create_app(service, dataclasses.replace(settings, allow_origins=(), auth_token=""))) as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ANSWER_TIMEOUT, ARGS, CHROMIUM, SHOTS, ask, chat_text, show_top_of_chat
+from tests.test_browser import ANSWER_TIMEOUT, SHOTS, ask, chat_text, show_top_of_chat
 from tests.ui_fixtures import running
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -38,17 +38,6 @@ def base(followup_service):
     with running(create_app(followup_service, settings)) as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian Chromium is missing: apt-get install -y chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -24,32 +24,15 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.ui_fixtures import CJK, RawChat, free_port, running
+from tests.ui_fixtures import CJK, RawChat, TOKEN, free_port, running
 
 from .conftest import ROOT
 
 pytestmark = pytest.mark.model
 
-TOKEN = "s3cret-Tok3n"
-PORTAL = "http://portal.example"
 LIMIT = 500  # Settings().max_question_chars
 
 
-@pytest.fixture(scope="module")
-def open_base(service, settings):
-    from ui.server import create_app
-
-    with running(create_app(service, dataclasses.replace(settings, allow_origins=(), auth_token=""))) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def locked_base(service, settings):
-    from ui.server import create_app
-
-    locked = dataclasses.replace(settings, allow_origins=(PORTAL,), auth_token=TOKEN)
-    with running(create_app(service, locked)) as url:
-        yield url
 
 
 def raw(base: str, path: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):

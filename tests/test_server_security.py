@@ -14,29 +14,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.ui_fixtures import CJK, foreign_hosts, running
+from tests.ui_fixtures import CJK, PORTAL, TOKEN, foreign_hosts
 
 pytestmark = pytest.mark.model
 
-TOKEN = "s3cret-Tok3n"
-PORTAL = "http://portal.example"
 
 
-@pytest.fixture(scope="module")
-def open_base(service, settings):
-    from ui.server import create_app
-
-    with running(create_app(service, dataclasses.replace(settings, allow_origins=(), auth_token=""))) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def locked_base(service, settings):
-    from ui.server import create_app
-
-    locked = dataclasses.replace(settings, allow_origins=(PORTAL,), auth_token=TOKEN)
-    with running(create_app(service, locked)) as url:
-        yield url
 
 
 def raw_get(base: str, path: str, method: str = "GET") -> tuple[int, bytes]:

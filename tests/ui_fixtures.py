@@ -6,6 +6,8 @@ module starts one server (or two) and shares it between its tests.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import contextlib
 import re
 import socket
@@ -115,3 +117,10 @@ class RawChat:
 
     def close(self):
         self.http.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: a browser download by Playwright is impossible offline
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "s3cret-Tok3n"  # the shared user token of the locked test server
+PORTAL = "http://portal.example"  # the intranet page allowed to frame and call it
