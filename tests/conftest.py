@@ -62,9 +62,10 @@ def followup_service(followup_settings, service):
     return QAService(index, service.encoder, followup_settings)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for every browser test."""
+    """A headless Chromium for a module's browser tests. Not per session: Playwright's sync API
+    keeps an event loop running in this thread while it lives, and later tests use asyncio.run."""
     from playwright.sync_api import sync_playwright
 
     from tests.ui_fixtures import ARGS, CHROMIUM
