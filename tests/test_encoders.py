@@ -144,3 +144,25 @@ def test_killed_build_resumes_from_the_vectors_already_written(tmp_path, service
     index = load_index(index_dir, service.encoder.model_id)
     fresh = np.load(service.index.folder / "embeddings.npy")
     assert np.allclose(np.load(index.folder / "embeddings.npy"), fresh, atol=1e-4)
+
+
+@pytest.mark.model
+def test_trimmed_vocabulary_cuts_chinese_text_into_the_same_pieces(service, passages, questions):
+    """The serving tokenizer drops pieces of other scripts only: Chinese text (with digits,
+    Latin words and full-width punctuation) gets the same pieces, renumbered to the rows of
+    word_vectors.npy; a word in a dropped script becomes <unk>."""
+    from tokenizers import Tokenizer
+
+    from qa.model import resolve_model
+
+    served = service.encoder
+    full = Tokenizer.from_file(str(resolve_model(service.settings) / "tokenizer.json"))
+    meta = json.loads((served.folder / "export.json").read_text("utf-8"))
+    assert meta["vocab"]["kept"] < meta["vocab"]["of"] / 2
+    texts = questions + passages + ["12345热线、APP防沉迷“护苗2024”①（二）5G℃"]
+    for text in texts:
+        assert served.tokenizer.encode(text).tokens == full.encode(text).tokens, text
+    unknown = served.tokenizer.token_to_id("<unk>")
+    assert unknown in served.tokenizer.encode("Привет").ids
+    assert full.token_to_id("<unk>") not in full.encode("Привет").ids
+    assert served.word_vectors.shape == (meta["vocab"]["kept"], served.dim)
