@@ -31,7 +31,8 @@ OPSET = 17
 def export_folder(settings, source: Path) -> Path:
     from qa.model import model_id
 
-    return Path(settings.model_cache) / "onnx" / model_id(source)
+    # The version is in the name: processes running an older release keep their own export.
+    return Path(settings.model_cache) / "onnx" / f"{model_id(source)}-v{EXPORT_VERSION}"
 
 
 def is_current(folder: Path, source: Path) -> bool:
