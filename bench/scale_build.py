@@ -2,7 +2,7 @@
 
 Stages, each timed, with the process's peak RSS after it: the synthetic corpus
 (bench/synthetic.py, not part of a real build), the jieba segmenter with the
-corpus's user words, jieba tokens of every item, the BM25 fit, the FAISS index
+corpus's user words, jieba tokens of every item streamed into the BM25 fit, the FAISS index
 (``qa.dense.build_faiss``: flat below ``HNSW_THRESHOLD`` vectors, HNSW from there)
 and the folder written by the real index writer. Embedding is not run (see
 synthetic.py); the model is never loaded here. Then the other FAISS kind is
@@ -26,7 +26,7 @@ from qa.segment import Segmenter, corpus_words
 from synthetic import SEED, RealCorpus, make_corpus, read_lines
 from system import folder_mb, peak_rss_mb
 
-BUILD_STAGES = ("segmenter", "tokens", "bm25_fit", "faiss", "write")  # what a real build runs besides embedding
+BUILD_STAGES = ("segmenter", "bm25", "faiss", "write")  # what a real build runs besides embedding
 
 
 class Stages:
@@ -51,11 +51,8 @@ def build_size(real_index: Path, size: int, folder: Path, queries: np.ndarray, s
         synth = make_corpus(RealCorpus.from_index(real_idx), size, seed)
     with stages.stage("segmenter"):
         segmenter = Segmenter(corpus_words(synth.items))
-    with stages.stage("tokens"):
-        tokens = [segmenter.tokens(qa_index.item_document(item)) for item in synth.items]
-    with stages.stage("bm25_fit"):
-        bm25 = BM25.fit(tokens)
-    del tokens
+    with stages.stage("bm25"):  # jieba tokens streamed into the fit, as qa.index.build_index does
+        bm25 = BM25.fit(segmenter.tokens(qa_index.item_document(item)) for item in synth.items)
     with stages.stage("faiss"):
         shipped = dense.build_faiss(synth.vectors)
     with stages.stage("write"):
@@ -91,6 +88,8 @@ def write_index(folder: Path, real_idx, synth, segmenter, bm25, faiss_index, see
         "items": len(synth.items), "sentences": len(synth.passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     background = (read_lines(real_idx.folder / "background.jsonl"), real_idx.background)
+    words = real_idx.lexicon  # the real corpus's tables: synthetic items add no lexicon of their own
+    roles = qa_index.corpus_roles.corpus_roles(synth.items, words)
     with mock.patch.object(qa_index, "build_faiss", lambda vectors: faiss_index):
         return qa_index._write_build(folder, manifest, synth.items, segmenter, bm25, synth.passages,
-                                     synth.texts, synth.vectors, background)
+                                     synth.texts, synth.vectors, background, words, roles)

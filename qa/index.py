@@ -160,7 +160,7 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     vectors, embedded = _embed_reusing(texts + words.background, previous, encoder, progress, partial)
     vectors, background_vectors = vectors[:len(texts)], vectors[len(texts):]
     segmenter = Segmenter.of(corpus_words(items), words)
-    bm25 = BM25.fit([segmenter.tokens(item_document(item)) for item in items])
+    bm25 = BM25.fit(segmenter.tokens(item_document(item)) for item in items)
     progress("正在校准拒答阈值(语料内/语料外探测问题)…")
     package_background = set(lexicons.package().background)
     marked = frozenset(k for k, text in enumerate(words.background) if text not in package_background)

@@ -10,7 +10,9 @@ numpy only; scipy is used at build time.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,32 +31,34 @@ class BM25:
     vocab: dict[str, int]
 
     @classmethod
-    def fit(cls, tokenized: list[list[str]]) -> "BM25":
+    def fit(cls, tokenized: Iterable[list[str]]) -> "BM25":
+        """Weights for documents given as token lists, read one at a time: at 50k items the token
+        lists of the whole corpus, held at once, would be most of a build's memory."""
         from scipy import sparse
 
         vocab: dict[str, int] = {}
-        for tokens in tokenized:
-            for t in tokens:
-                vocab.setdefault(t, len(vocab))
-        lengths = np.array([len(t) for t in tokenized], dtype=np.float32)
-        avg = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
-        rows, cols, tfs = [], [], []
+        rows, cols, tfs = array("i"), array("i"), array("f")  # 4 bytes an entry, not a Python int's 28
+        lengths = array("f")
         for doc, tokens in enumerate(tokenized):
+            lengths.append(len(tokens))
             for term, tf in Counter(tokens).items():
                 rows.append(doc)
-                cols.append(vocab[term])
+                cols.append(vocab.setdefault(term, len(vocab)))
                 tfs.append(tf)
-        rows, cols = np.array(rows, dtype=np.int32), np.array(cols, dtype=np.int32)
-        tfs = np.array(tfs, dtype=np.float32)
+        documents = len(lengths)
+        lengths = np.frombuffer(lengths, dtype=np.float32)
+        rows, cols = np.frombuffer(rows, dtype=np.int32), np.frombuffer(cols, dtype=np.int32)
+        tfs = np.frombuffer(tfs, dtype=np.float32)
+        avg = float(lengths.mean()) if documents and lengths.mean() > 0 else 1.0
         df = np.bincount(cols, minlength=len(vocab)).astype(np.float32)
-        idf = np.log(1 + (len(tokenized) - df + 0.5) / (df + 0.5))
+        idf = np.log(1 + (documents - df + 0.5) / (df + 0.5))
         norm = K1 * (1 - B + B * lengths[rows] / avg) if len(rows) else np.zeros(0, np.float32)
         vals = idf[cols] * tfs * (K1 + 1) / (tfs + norm)
-        shape = (len(tokenized), max(len(vocab), 1))
+        shape = (documents, max(len(vocab), 1))
         matrix = sparse.csc_matrix((vals.astype(np.float32), (rows, cols)), shape=shape, dtype=np.float32)
         matrix.sort_indices()
         return cls(matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int64),
-                   len(tokenized), vocab)
+                   documents, vocab)
 
     def doc_share(self, term: str) -> float:
         """Share of documents containing the term (0 for unknown terms)."""
