@@ -24,6 +24,7 @@ from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify
 from .refusal import DEFAULT_MARGIN
+from .restated import plan_first
 from .search import Evidence, Hit, fuse, gather
 from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
@@ -175,6 +176,7 @@ class QAService:
             return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         if not scope.years:
             hits = latest_first(hits, index.items)
+        hits = plan_first(hits, index.items, asked)
         best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
         results = [self._result(index, h, evidence, asked) for h in chosen]
