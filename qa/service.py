@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as compose
-from . import suggest, summary
+from . import named, suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
 from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
@@ -93,6 +93,7 @@ class QAService:
         self.year_list = sorted(self.doc_years)  # years of whole documents, for follow-up suggestions
         docs = documents_of(index.items)
         self.titles = [d.title for d in docs.values()]  # what a refusal says the corpus covers
+        self.doc_names = named.doc_names(index.manifest.get("documents"), self.titles)
         self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
     def ask(self, question: str, top_k: int | None = None, conversation: str | None = None,
@@ -151,21 +152,23 @@ class QAService:
 
     def _answer(self, index: Index, question: str, top_k: int, doc: str | None = None,
                 year: int | None = None) -> Answer:
-        scope = scope_of(question, self.doc_years, year, doc, set(self.titles))
-        if scope.missing and not scope.missing & self.years and not scope.years:
+        scope = scope_of(question, self.doc_years, year, doc, set(self.titles), self.doc_names)
+        # A year the corpus has no document for: refused when the question asks for that year's
+        # document ("2022年工作要点"), or when the year appears nowhere in the corpus at all.
+        if scope.missing and not scope.years and (scope.asks_document or not scope.missing & self.years):
             reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
             text = summary.refusal(reason, self.titles)
             return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
         allowed = self._allowed(index, scope)
         asked = without_years(question) if scope.years else question
+        asked = named.without(asked, scope.spans) or asked
         intent = classify(asked, index, self.roles)
         if intent.kind == "unit":
             return self._unit_answer(index, question, intent.units, allowed)
         evidence = gather(index, self.embed(asked), asked, allowed)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence, allowed)
-        named = set(intent.units)
-        favour = {row for unit in named for row in index.unit_rows.get(unit, ())}
+        favour = {row for unit in intent.units for row in index.unit_rows.get(unit, ())}
         hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
         reason = self.refusal(asked, evidence) if hits else compose.REFUSAL
         if reason:
