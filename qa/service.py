@@ -24,7 +24,7 @@ from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify
 from .refusal import DEFAULT_MARGIN
-from .restated import plan_first
+from .restated import is_table_row, plan_first
 from .search import Evidence, Hit, fuse, gather
 from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
@@ -233,8 +233,10 @@ class QAService:
         return None
 
     def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
-        rows = sorted({row for unit in units for row in index.unit_rows.get(unit, ())
-                       if allowed is None or row in allowed})
+        rows = {row for unit in units for row in index.unit_rows.get(unit, ())
+                if allowed is None or row in allowed}
+        # document order, except that a ledger's rows restating a plan's items follow the plan
+        rows = sorted(rows, key=lambda row: (is_table_row(index.items[row]), row))
         results = [Result.of(index.items[row], 1.0, []) for row in rows]
         text = summary.unit(units, results)
         answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)
