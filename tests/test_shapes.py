@@ -91,6 +91,7 @@ def test_duty_holders_are_the_subjects_of_duty_clauses(text, holders):
     ("加强督导。（责任单位：市教育局、市卫生健康委）", ["市教育局", "市卫生健康委"], [], []),
     ("建立机制。责任单位：市民政局（牵头）、市财政局。", ["市民政局", "市财政局"], ["市民政局"], ["市财政局"]),
     ("市妇联负责，开展家庭教育宣传周活动。", ["市妇联"], [], []),
+    ("开展暑期关爱。组织走访。市民政局负责，各县（区）人民政府抓好落实。", ["市民政局", "各县（区）人民政府"], [], []),
     ("各地要切实负责，做好各项工作。", [], [], []),  # no body named: not a unit
 ])
 def test_inline_responsibility_forms_at_start_or_end_of_a_point(body, units, lead, co):
