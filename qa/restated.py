@@ -15,7 +15,7 @@ from .documents import anchor_of
 
 _ROW_FIELDS = re.compile(r"牵头|配合|时限|截止日期|什么时候完成|何时完成")
 # Asking how far the work has got: progress words, or the perfective 了 / 没 of "开通了没".
-_PROGRESS = re.compile(r"进展|进度|完成情况|落实情况|到哪一步|目前|现在|已经|了(?:吗|没|多少|几)|了\s*[？?]?$")
+_PROGRESS = re.compile(r"进展|进度|完成情况|落实情况|到哪一步|目前|已经|了(?:吗|没|多少|几)|了\s*[？?]?$")
 _NOTE = "进展情况："  # how qa/shapes/task_table.py writes a row's progress cell into its text
 
 
