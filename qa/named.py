@@ -92,9 +92,18 @@ def _by_place(question: str, docs: list[DocName]):
         stem = re.sub(r"(?:自治州|自治县|省|市|县|区|州|旗|盟)$", "", place)
         word = place if place in question else stem if len(stem) >= 2 and stem in question else ""
         if word:
-            # the named place's documents, and those that name no place (they may be anyone's)
-            return {d.title for d in docs if d.place == place or not d.place}, word
+            # the named place's documents, and those that name no place unless their bare level
+            # says they are another level's ("市2023年…" is a city's, never a 县's)
+            level = place[-1]
+            return {d.title for d in docs if d.place == place
+                    or not d.place and _bare_level(d.name) in ("", level)}, word
     return None, ""
+
+
+def _bare_level(name: str) -> str:
+    """"市" for "市2023年…工作要点": a document of some city, its name left out."""
+    found = re.match(r"^(?:\*)?([省市县区])(?=\d|[\u4e00-\u9fff])", name)
+    return found.group(1) if found else ""
 
 
 def _by_phrase(question: str, docs: list[DocName]):

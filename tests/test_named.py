@@ -31,8 +31,9 @@ def test_kind_name_and_place_each_limit_the_documents():
     assert named_documents("按条例，临时监护由哪个部门负责?", DOCS).titles == {LAW.title}
     assert named_documents("按法规，临时监护由哪个部门负责?", DOCS).titles == {LAW.title}
     assert named_documents("暑期行动中市公安局负责哪些任务", DOCS).titles == {NOTICE}
-    # a place: its documents and those that name no place, never another place's
-    assert named_documents("安平这边儿童主任多久探访一次?", DOCS).titles == {COUNTY, OLD}
+    # a place: its documents, never another place's nor one of another level ("市2023年…" is a city's)
+    assert named_documents("安平这边儿童主任多久探访一次?", DOCS).titles == {COUNTY}
+    assert named_documents("江临市儿童主任多久探访一次?", DOCS).titles == {PLAN, LEDGER, NOTICE, OLD, LAW.title}
 
 
 def test_words_every_document_shares_or_no_document_has_name_nothing():
