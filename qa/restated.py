@@ -13,7 +13,6 @@ import re
 
 from .documents import anchor_of
 
-_ROW_FIELDS = re.compile(r"牵头|配合|时限|截止日期|什么时候完成|何时完成")
 # Asking how far the work has got: progress words, or the perfective 了 / 没 of "开通了没".
 _PROGRESS = re.compile(r"进展|进度|完成情况|落实情况|到哪一步|目前|已经|了(?:吗|没|多少|几)|了\s*[？?]?$")
 _NOTE = "进展情况："  # how qa/shapes/task_table.py writes a row's progress cell into its text
@@ -29,27 +28,37 @@ def _key(item) -> tuple:
 
 
 def plan_first(hits: list, items, question: str) -> list:
-    """Hits with each ledger row moved after the plan item it restates, unless the question is
-    about what only the row says; other hits keep their order."""
-    if len(hits) < 2 or _ROW_FIELDS.search(question):
+    """Hits with each ledger row and the plan item it restates in the order the question wants:
+    the row first when the question asks what only the row holds, else the plan's item first.
+    Other hits keep their order."""
+    if len(hits) < 2:
         return hits
-    progress = bool(_PROGRESS.search(question))
     body_at = {}
-    for pos, hit in enumerate(hits):
+    for hit in hits:
         item = items[hit.item]
         if not is_table_row(item):
-            body_at.setdefault(_key(item), pos)
+            body_at.setdefault(_key(item), hit)
     out = list(hits)
     for hit in hits:
         item = items[hit.item]
-        if not is_table_row(item) or _key(item) not in body_at or (progress and _has_note(item)):
+        if not is_table_row(item) or _key(item) not in body_at:
             continue
-        body = hits[body_at[_key(item)]]
-        row_pos, body_pos = out.index(hit), out.index(body)
-        if row_pos < body_pos:
-            out.pop(body_pos)
-            out.insert(row_pos, body)
+        body = body_at[_key(item)]
+        first, second = (hit, body) if _row_answers(question, item, items[body.item]) else (body, hit)
+        first_pos, second_pos = out.index(first), out.index(second)
+        if second_pos < first_pos:  # the one wanted first moves up to where the other stood
+            out.pop(first_pos)
+            out.insert(second_pos, first)
     return out
+
+
+def _row_answers(question: str, row, body) -> bool:
+    """The question asks for something the row holds and the plan's item does not."""
+    if re.search(r"牵头|配合", question) and row.lead_units and not body.lead_units:
+        return True
+    if re.search(r"时限|截止日期|什么时候完成|何时完成", question) and row.deadline and not body.deadline:
+        return True
+    return bool(_PROGRESS.search(question)) and _has_note(row)
 
 
 def _has_note(item) -> bool:

@@ -58,13 +58,18 @@ def _item(n, doc, title, anchor):
 
 
 def test_a_ledger_row_follows_the_plan_item_it_restates_unless_asked_what_only_it_holds():
-    items = [_item(1, LEDGER, "加强队伍建设", "t-1"), _item(1, PLAN, "加强队伍建设", "2-1"),
-             _item(2, PLAN, "提升热线服务效能", "2-2")]
-    items[0] = WorkItem(**{**items[0].to_dict(), "sentences": ["加强队伍建设。", "进展情况：已培训1860人次"]})
-    hits = [Hit(0, 1.0, 1.0, 0.9), Hit(2, 0.9, 0.5, 0.8), Hit(1, 0.8, 1.0, 0.9)]
-    assert [h.item for h in plan_first(hits, items, "儿童主任培训是怎么安排的?")] == [1, 0, 2]
-    assert [h.item for h in plan_first(hits, items, "儿童主任培训谁牵头?")] == [0, 2, 1]
-    assert [h.item for h in plan_first(hits, items, "儿童主任培训了多少人?")] == [0, 2, 1]
+    row = WorkItem(**{**_item(1, LEDGER, "加强队伍建设", "t-1").to_dict(), "lead_units": ["市民政局"],
+                      "sentences": ["加强队伍建设。", "进展情况：已培训1860人次"]})
+    items = [row, _item(1, PLAN, "加强队伍建设", "2-1"), _item(2, PLAN, "提升热线服务效能", "2-2")]
+    row_ahead = [Hit(0, 1.0, 1.0, 0.9), Hit(2, 0.9, 0.5, 0.8), Hit(1, 0.8, 1.0, 0.9)]
+    plan_ahead = [Hit(1, 1.0, 1.0, 0.9), Hit(2, 0.9, 0.5, 0.8), Hit(0, 0.8, 1.0, 0.9)]
+    order = lambda hits, q: [h.item for h in plan_first(hits, items, q)]  # noqa: E731
+    # the one wanted first takes the place of the other, which follows it
+    assert order(row_ahead, "儿童主任培训是怎么安排的?") == [1, 0, 2]
+    assert order(row_ahead, "儿童主任培训谁牵头?") == [0, 2, 1]  # the plan names no lead
+    assert order(plan_ahead, "儿童主任培训谁牵头?") == [0, 1, 2]
+    assert order(plan_ahead, "儿童主任培训了多少人?") == [0, 1, 2]  # progress: only the row reports it
+    assert order(plan_ahead, "现在儿童主任培训怎么安排?") == [1, 2, 0]
 
 
 def test_a_regular_short_name_picks_its_own_unit_over_a_loose_alias():
