@@ -9,19 +9,19 @@ from qa.search import Hit
 from qa.units import UnitRegistry
 from qa.years import scope_of
 
-PLAN = "江临市未成年人保护工作领导小组关于印发《江临市2024年未成年人保护工作要点》的通知"
-LEDGER = "江临市2024年未成年人保护工作要点任务分工及进展台账"
-NOTICE = "江临市未成年人保护工作领导小组办公室关于开展2024年暑期未成年人保护专项行动的通知"
-COUNTY = "安平县人民政府办公室关于印发《安平县2024年未成年人保护工作实施方案》的通知"
+PLAN = "青川市未成年人保护工作领导小组关于印发《青川市2024年未成年人保护工作要点》的通知"
+LEDGER = "青川市2024年未成年人保护工作要点任务分工及进展台账"
+NOTICE = "青川市未成年人保护工作领导小组办公室关于开展2024年暑期未成年人保护专项行动的通知"
+COUNTY = "石门县人民政府办公室关于印发《石门县2024年未成年人保护工作实施方案》的通知"
 OLD = "市2023年未成年人保护工作要点"
-LAW = DocName.of("江临市人民代表大会常务委员会公告", "《江临市未成年人保护条例》已由…通过，现予公布。")
+LAW = DocName.of("青川市人民代表大会常务委员会公告", "《青川市未成年人保护条例》已由…通过，现予公布。")
 DOCS = [DocName.of(t) for t in (PLAN, LEDGER, NOTICE, COUNTY, OLD)] + [LAW]
 
 
 def test_a_document_keeps_its_own_name_kind_and_place():
-    assert (LAW.name, LAW.kind, LAW.place) == ("江临市未成年人保护条例", "条例", "江临市")
+    assert (LAW.name, LAW.kind, LAW.place) == ("青川市未成年人保护条例", "条例", "青川市")
     county = DocName.of(COUNTY)
-    assert (county.name, county.kind, county.place) == ("安平县2024年未成年人保护工作实施方案", "方案", "安平县")
+    assert (county.name, county.kind, county.place) == ("石门县2024年未成年人保护工作实施方案", "方案", "石门县")
     assert DocName.of(OLD).place == ""  # "市2023年…" names no place
 
 
@@ -32,8 +32,8 @@ def test_kind_name_and_place_each_limit_the_documents():
     assert named_documents("按法规，临时监护由哪个部门负责?", DOCS).titles == {LAW.title}
     assert named_documents("暑期行动中市公安局负责哪些任务", DOCS).titles == {NOTICE}
     # a place: its documents, never another place's nor one of another level ("市2023年…" is a city's)
-    assert named_documents("安平这边儿童主任多久探访一次?", DOCS).titles == {COUNTY}
-    assert named_documents("江临市儿童主任多久探访一次?", DOCS).titles == {PLAN, LEDGER, NOTICE, OLD, LAW.title}
+    assert named_documents("石门这边儿童主任多久探访一次?", DOCS).titles == {COUNTY}
+    assert named_documents("青川市儿童主任多久探访一次?", DOCS).titles == {PLAN, LEDGER, NOTICE, OLD, LAW.title}
 
 
 def test_words_every_document_shares_or_no_document_has_name_nothing():
@@ -44,7 +44,7 @@ def test_words_every_document_shares_or_no_document_has_name_nothing():
 
 
 def test_the_naming_words_leave_the_question():
-    assert without("安平县教体局要干啥", named_documents("安平县教体局要干啥", DOCS).spans) == "教体局要干啥"
+    assert without("石门县教体局要干啥", named_documents("石门县教体局要干啥", DOCS).spans) == "教体局要干啥"
     assert without("台账里市检察院负责啥", named_documents("台账里市检察院负责啥", DOCS).spans) == "市检察院负责啥"
 
 

@@ -376,6 +376,6 @@ def test_a_task_merged_over_rows_is_a_heading_and_a_row_without_body_item_stays_
 
 def test_the_last_item_ends_where_the_attachment_begins():
     body = ("一、保障措施\n（一）严格督导考核。对各乡镇工作落实情况开展督导。\n各单位请于12月10日前报送。\n"
-            "附件：安平县重点任务分工表\n\n附件\n安平县重点任务分工表")
+            "附件：石门县重点任务分工表\n\n附件\n石门县重点任务分工表")
     _, items = analyse(Document("县方案", "c.txt", body))
     assert items[-1].text.endswith("报送。") and not any("附件" in s for s in items[-1].sentences)
