@@ -199,8 +199,10 @@ def writable_folder(folder: Path) -> None:
 
 
 def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lexicon) -> bool:
-    """Same corpus files, model and word tables (package defaults included): nothing to rebuild."""
+    """Same corpus files, model and word tables (package defaults included): nothing to rebuild.
+    A build from before documents' names were stored is made again once (its vectors are reused)."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
+            and "documents" in manifest
             and manifest.get("model") == model_id and manifest.get("lexicon") == words.digest())
 
 
