@@ -46,6 +46,7 @@ from .corpus import file_hashes, load_corpus
 from .dense import build_faiss, load_faiss, save_faiss
 from .errors import CorpusEmpty, IndexCorrupt, IndexMismatch, IndexNotFound, IndexUnwritable
 from .lexical import BM25
+from .named import DocName
 from .records import WorkItem
 from .segment import Segmenter, corpus_words
 from .units import UnitRegistry, holders
@@ -173,6 +174,8 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
         "dimension": int(vectors.shape[1]), "corpus": hashes, "items": len(items),
         "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "lexicon": words.digest(), "lexicon_files": words.corpus_files, "refusal": calibration,
+        # each document's own name, kind and place: questions name documents by them (qa/named.py)
+        "documents": [DocName.of(d.title, d.text, d.kind).to_dict() for d in documents],
     }
     roles = corpus_roles.corpus_roles(items, words)
     build = _write_build(folder, manifest, items, segmenter, bm25, passages, texts, vectors, background,
@@ -196,8 +199,10 @@ def writable_folder(folder: Path) -> None:
 
 
 def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lexicon) -> bool:
-    """Same corpus files, model and word tables (package defaults included): nothing to rebuild."""
+    """Same corpus files, model and word tables (package defaults included): nothing to rebuild.
+    A build from before documents' names were stored is made again once (its vectors are reused)."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
+            and "documents" in manifest
             and manifest.get("model") == model_id and manifest.get("lexicon") == words.digest())
 
 

@@ -112,9 +112,14 @@ def _best(cand: np.ndarray, fused: np.ndarray, limit: int | None) -> np.ndarray:
 def _dense_support(evidence: Evidence, cand: np.ndarray) -> np.ndarray:
     """Best sentence cosine, plus a little for a second close sentence."""
     out = np.zeros(len(cand), dtype=np.float32)
+    # The second sentence counts by how far it stands above the weakest sentence fetched: every
+    # sentence of a long item is "a second sentence", and its raw cosine (~0.9) would lift any
+    # item of several sentences above a one-sentence row that matches better.
+    lowest = min((s for scored in evidence.sentence_scores.values() for _, s in scored), default=0.0)
     for item, scored in evidence.sentence_scores.items():  # at most SENTENCE_CANDIDATES items
         sims = sorted((s for _, s in scored), reverse=True)
-        out[np.searchsorted(cand, item)] = sims[0] + (SECOND_SENTENCE_SHARE * sims[1] if len(sims) > 1 else 0.0)
+        second = SECOND_SENTENCE_SHARE * (sims[1] - lowest) if len(sims) > 1 else 0.0
+        out[np.searchsorted(cand, item)] = sims[0] + second
     floor = out[out > 0].min() if (out > 0).any() else 0.0
     out[out == 0] = floor  # items found only lexically sit at the dense floor
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as compose
-from . import suggest, summary
+from . import named, suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
 from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
@@ -24,6 +24,7 @@ from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
 from .intent import classify
 from .refusal import DEFAULT_MARGIN
+from .restated import is_table_row, plan_first
 from .search import Evidence, Hit, fuse, gather
 from .years import Scope, corpus_years, latest_first, scope_of, without_years, year_note
 
@@ -92,6 +93,7 @@ class QAService:
         self.year_list = sorted(self.doc_years)  # years of whole documents, for follow-up suggestions
         docs = documents_of(index.items)
         self.titles = [d.title for d in docs.values()]  # what a refusal says the corpus covers
+        self.doc_names = named.doc_names(index.manifest.get("documents"), self.titles)
         self.margin = float(index.manifest.get("refusal", {}).get("margin", DEFAULT_MARGIN))
 
     def ask(self, question: str, top_k: int | None = None, conversation: str | None = None,
@@ -150,21 +152,23 @@ class QAService:
 
     def _answer(self, index: Index, question: str, top_k: int, doc: str | None = None,
                 year: int | None = None) -> Answer:
-        scope = scope_of(question, self.doc_years, year, doc, set(self.titles))
-        if scope.missing and not scope.missing & self.years and not scope.years:
+        scope = scope_of(question, self.doc_years, year, doc, set(self.titles), self.doc_names)
+        # A year the corpus has no document for: refused when the question asks for that year's
+        # document ("2022年工作要点"), or when the year appears nowhere in the corpus at all.
+        if scope.missing and not scope.years and (scope.asks_document or not scope.missing & self.years):
             reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
             text = summary.refusal(reason, self.titles)
             return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
         allowed = self._allowed(index, scope)
         asked = without_years(question) if scope.years else question
+        asked = named.without(asked, scope.spans) or asked
         intent = classify(asked, index, self.roles)
         if intent.kind == "unit":
             return self._unit_answer(index, question, intent.units, allowed)
         evidence = gather(index, self.embed(asked), asked, allowed)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence, allowed)
-        named = set(intent.units)
-        favour = {row for unit in named for row in index.unit_rows.get(unit, ())}
+        favour = {row for unit in intent.units for row in index.unit_rows.get(unit, ())}
         hits = fuse(evidence, favour, limit=max(top_k, RELATED_SHOWN))
         reason = self.refusal(asked, evidence) if hits else compose.REFUSAL
         if reason:
@@ -175,6 +179,7 @@ class QAService:
             return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         if not scope.years:
             hits = latest_first(hits, index.items)
+        hits = plan_first(hits, index.items, asked)
         best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
         results = [self._result(index, h, evidence, asked) for h in chosen]
@@ -228,8 +233,10 @@ class QAService:
         return None
 
     def _unit_answer(self, index: Index, question: str, units: list[str], allowed=None) -> Answer:
-        rows = sorted({row for unit in units for row in index.unit_rows.get(unit, ())
-                       if allowed is None or row in allowed})
+        rows = {row for unit in units for row in index.unit_rows.get(unit, ())
+                if allowed is None or row in allowed}
+        # document order, except that a ledger's rows restating a plan's items follow the plan
+        rows = sorted(rows, key=lambda row: (is_table_row(index.items[row]), row))
         results = [Result.of(index.items[row], 1.0, []) for row in rows]
         text = summary.unit(units, results)
         answer = Answer(question, False, compose.compose_unit(text, units, results), results, "unit", text)

@@ -210,8 +210,19 @@ class UnitRegistry:
             level = text[start - 1] if start and text[start - 1] in _PREFIXES else ""
             if level and not name.startswith(level):
                 found = [u for u in found if u.startswith(level) or level in u[:6]]
-            units.extend(u for u in found if u not in units)
+            units.extend(u for u in _by_own_short_name(name, found) if u not in units)
         return units
+
+
+def _by_own_short_name(name: str, units: list[str]) -> list[str]:
+    """Units whose regular short name this is, when some are: "教体局" is 教育体育局's own short
+    name and only a loose alias of 教育局, so a corpus naming both keeps them apart. A name that
+    is itself a unit's full name ("教育局") keeps every unit its aliases reach."""
+    bare = re.sub(r"^[市区县省]", "", name)
+    if any(strip_prefix(u) == bare for u in units):
+        return units
+    own = [u for u in units if abbreviation(strip_prefix(u)) == bare]
+    return own or units
 
 
 _FREQUENT = 3  # a unit named this often is taken as correctly spelt

@@ -18,8 +18,6 @@ _YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度?")
 # Relative years count back from the latest year the corpus has a document for.
 _RELATIVE = {"今年": 0, "本年度": 0, "本年": 0, "去年": 1, "上一年": 1, "前年": 2}
 SAME_TOPIC = 0.9  # hits within this share of the best score are one topic in several years
-# "在条例里", "要点中", "方案规定": the question names the kind of document it asks about.
-_KIND_ASKED = re.compile(r"(条例|办法|要点|方案|通知|意见|规划|细则)(?:里|中|上|规定|要求)")
 
 
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -45,16 +43,18 @@ class Scope:
     years: frozenset[int] = frozenset()  # empty: any year
     doc: str = ""  # a source file name, document id or title; empty: any document
     missing: frozenset[int] = frozenset()  # years asked for that the corpus has no document of
-    kinds: frozenset[str] = frozenset()  # document kinds named ("条例"), matched in document titles
+    docs: frozenset[str] = frozenset()  # titles of the documents the question names (qa/named.py)
+    spans: tuple[str, ...] = ()  # the words that named them ("台账里", "安平县")
+    asks_document: bool = False  # a year stands before a document's name ("2022年工作要点")
 
     @property
     def limited(self) -> bool:
-        return bool(self.years or self.doc or self.kinds)
+        return bool(self.years or self.doc or self.docs)
 
     def allows(self, item) -> bool:
         if self.years and item_year(item) not in self.years:
             return False
-        if self.kinds and not any(k in item.doc for k in self.kinds):
+        if self.docs and item.doc not in self.docs:
             return False
         if self.doc and self.doc not in (item.source, getattr(item, "doc_id", ""), item.doc):
             return False
@@ -62,10 +62,12 @@ class Scope:
 
 
 def scope_of(question: str, known: set[int], year: int | None = None, doc: str | None = None,
-             titles: set[str] = frozenset()) -> Scope:
+             titles: set[str] = frozenset(), documents: list | None = None) -> Scope:
     """The scope a question (and any explicit filters) sets; ``known`` are the corpus's years,
-    ``titles`` its document titles (a kind named in the question limits it only when some
-    document is of that kind)."""
+    ``documents`` its documents' names (qa.named.DocName; made from ``titles`` when not given).
+    A document named in the question limits it only when that leaves some document and not all."""
+    from .named import DOC_NOUN, DocName, named_documents
+
     asked = {int(y) for y in _YEAR_WORD.findall(question)}
     latest = max(known) if known else None
     for word, back in _RELATIVE.items():
@@ -73,8 +75,11 @@ def scope_of(question: str, known: set[int], year: int | None = None, doc: str |
             asked.add(latest - back)
     if year:
         asked = {int(year)}
-    kinds = {k for k in _KIND_ASKED.findall(question) if any(k in t for t in titles)}
-    return Scope(frozenset(asked & known), doc or "", frozenset(asked - known), frozenset(kinds))
+    if documents is None:
+        documents = [DocName.of(t) for t in sorted(titles)]
+    named = named_documents(question, documents)
+    return Scope(frozenset(asked & known), doc or "", frozenset(asked - known), named.titles, named.spans,
+                 bool(DOC_NOUN.search(question)))
 
 
 def without_years(question: str) -> str:

@@ -91,6 +91,7 @@ def test_duty_holders_are_the_subjects_of_duty_clauses(text, holders):
     ("加强督导。（责任单位：市教育局、市卫生健康委）", ["市教育局", "市卫生健康委"], [], []),
     ("建立机制。责任单位：市民政局（牵头）、市财政局。", ["市民政局", "市财政局"], ["市民政局"], ["市财政局"]),
     ("市妇联负责，开展家庭教育宣传周活动。", ["市妇联"], [], []),
+    ("开展暑期关爱。组织走访。市民政局负责，各县（区）人民政府抓好落实。", ["市民政局", "各县（区）人民政府"], [], []),
     ("各地要切实负责，做好各项工作。", [], [], []),  # no body named: not a unit
 ])
 def test_inline_responsibility_forms_at_start_or_end_of_a_point(body, units, lead, co):
@@ -347,3 +348,34 @@ def test_every_shape_survives_soup_with_ids_unique_and_warnings_in_words(text, c
     assert len({it.id for it in items}) == len(items)
     assert all(it.id.startswith("t#") and it.doc_id == "t" for it in items)
     assert all(u for it in items for u in it.units) and all(isinstance(w, str) and w for w in doc.warnings)
+
+
+def test_a_ledger_keeps_its_progress_column_as_item_text():
+    ledger = Table([["序号", "工作任务", "具体内容", "牵头单位", "配合单位", "完成时限", "上半年进展情况"],
+                    ["1", "加强困境儿童关爱服务", "一人一档动态管理", "市民政局", "市妇联", "长期坚持",
+                     "建档留守儿童1.3万人"]], 0, "台账")
+    _, items = analyse(Document("市2024年工作要点任务分工及进展台账", "l.xlsx", "", [ledger]))
+    assert items[0].title == "加强困境儿童关爱服务" and items[0].deadline == "长期坚持"
+    assert "进展情况：建档留守儿童1.3万人" in items[0].sentences and "1.3万人" in items[0].text
+
+
+def test_a_task_merged_over_rows_is_a_heading_and_a_row_without_body_item_stays_its_own():
+    body = ("三、重点任务\n（一）健全工作体系\n1.完善工作协调机制。每半年召开一次全体会议。\n"
+            "2.建设乡镇未成年人保护工作站。各乡镇建设工作站。\n")
+    group = "健全未成年人保护工作体系"  # merged over three rows: the reader repeats it in each
+    table = Table([["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时限"],
+                   ["1", group, "完善工作协调机制", "县民政局", "县财政局", "6月底前"],
+                   ["2", group, "建设乡镇未成年人保护工作站", "县民政局", "各乡镇人民政府", "12月底前"],
+                   ["3", group, "开展未成年人保护示范创建", "县民政局", "县教育体育局", "12月底前"]], 0, "分工表")
+    doc, items = analyse(Document("县方案", "c.docx", body, [table]))
+    assert [(it.title, it.co_units) for it in items] == [
+        ("完善工作协调机制", ["县财政局"]), ("建设乡镇未成年人保护工作站", ["各乡镇人民政府"]),
+        ("开展未成年人保护示范创建", ["县教育体育局"])]
+    assert items[2].section[-1] == group and any("开展未成年人保护示范创建" in w for w in doc.warnings)
+
+
+def test_the_last_item_ends_where_the_attachment_begins():
+    body = ("一、保障措施\n（一）严格督导考核。对各乡镇工作落实情况开展督导。\n各单位请于12月10日前报送。\n"
+            "附件：石门县重点任务分工表\n\n附件\n石门县重点任务分工表")
+    _, items = analyse(Document("县方案", "c.txt", body))
+    assert items[-1].text.endswith("报送。") and not any("附件" in s for s in items[-1].sentences)

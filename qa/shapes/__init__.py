@@ -11,6 +11,7 @@ Text that fits no shape is cut by its numbering, else by paragraph, with a warni
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..records import Document, WorkItem, doc_id_for
@@ -37,6 +38,7 @@ def analyse(doc: Document) -> tuple[Document, list[WorkItem]]:
 
     doc = describe(doc)
     items, names, warnings = _body_items(doc)
+    items = [_before_attachment(it) for it in items]
     if task_table.detect(doc) > 0:
         rows = task_table.rows_of(doc)
         items, table_warnings = task_table.merge(doc, items, rows)
@@ -51,6 +53,22 @@ def analyse(doc: Document) -> tuple[Document, list[WorkItem]]:
     items = [replace(it, doc_id=doc_id, year=doc.year) for it in assign_ids(doc_id, items)]
     warnings += document_warnings(items, names)
     return replace(doc, id=doc_id, shape="+".join(names), warnings=[*doc.warnings, *warnings]), items
+
+
+# "附件：…分工表" on a line of its own: the body is over, what follows is the attachment's
+# caption (its table is read on its own), not part of the last item.
+_ATTACHMENT = re.compile(r"\n\s*附件\s*[0-9一二三四五六七八九十]*\s*(?:[:：]|\n|$)")
+
+
+def _before_attachment(item: WorkItem) -> WorkItem:
+    found = _ATTACHMENT.search(item.text)
+    if not found or not item.text[:found.start()].strip():
+        return item
+    from .workplan import split_sentences
+
+    text = item.text[:found.start()].rstrip()
+    kept = [s for s in item.sentences if s in text]
+    return replace(item, text=text, sentences=kept or split_sentences(text))
 
 
 def parse_document(doc: Document) -> list[WorkItem]:

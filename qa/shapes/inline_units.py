@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..records import Document, WorkItem
-from ..units import Units, looks_like_unit, parse_closer
+from ..units import Units, looks_like_unit, parse_closer, split_units
 from ..zh import DATE_RE
 from .anchors import numbering_anchor
 from .workplan import Marker, find_markers, item_title, split_sentences
@@ -23,6 +23,9 @@ _PHRASE = (rf"由?{_LIST}牵头[，,、]?(?:{_LIST}(?:等(?:单位|部门)?)?(?:
 # At the start: the phrase, then a comma and the work; at the end: after a sentence end, then the end.
 _START = re.compile(rf"^(?:[^。；;\n]{{2,40}}[。；;])?\s*(?P<units>{_PHRASE})[，,：:]")
 _END = re.compile(rf"(?:^|(?<=[。；;！？!?]))\s*(?:[(（](?P<b>{_PHRASE})[)）]|(?P<units>{_PHRASE}))[。；;]?\s*$")
+# "市民政局负责，各县（区）人民政府抓好落实。": who is responsible, then who carries it out locally.
+_CARRY = re.compile(r"(?:^|(?<=[。；;！？!?]))\s*由?(?P<a>[^。；;！？!?\n，,]{2,60}?)负责[，,]"
+                    r"(?P<b>[^。；;！？!?\n，,]{2,60}?)(?:抓好|做好|具体|负责|组织)?(?:落实|实施)[。；;]?\s*$")
 _HEADING_MAX = 40
 
 
@@ -81,6 +84,11 @@ def _is_closing_line(line: str) -> bool:
 
 def inline_units(body: str) -> tuple[Units, str]:
     """Units named at the start or end of a point, and the point's text without them."""
+    carry = _CARRY.search(body)
+    if carry:
+        units = split_units(carry["a"]) + split_units(carry["b"])
+        if units and all(looks_like_unit(u) for u in units):
+            return Units(units), body[:carry.start()].strip()
     for pattern in (_END, _START):
         match = pattern.search(body)
         if not match:

@@ -24,11 +24,14 @@ COLUMNS = [
     ("co", r"配合|协办|参与|协同|协助"),
     ("resp", r"责任(?:单位|部门|主体)|承办|实施(?:单位|主体)"),
     ("deadline", r"时限|完成时间|时间(?:节点|安排|进度|要求)|期限"),
+    # A ledger's progress or remarks column: text only this table holds, which questions ask about.
+    ("note", r"进展|进度|完成情况|落实情况|推进情况|成效|备注"),
     ("measure", r"具体|措施|任务(?:内容|要求)|工作(?:内容|要求)"),
     ("task", r"任务|事项|项目|工作"),
 ]
 _MIN_SCORE = 0.5  # similarity needed to join a row to a body item
 _NUMBER_BONUS = 0.35  # same number as the item, when the body numbers items uniquely
+_SECOND_ROW = 0.8  # a second row joins an item already joined only when it names it this closely
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Row:
     units: list[str]
     deadline: str
     section: list[str]
+    note: str = ""  # progress / remarks cell ("上半年进展情况"), as printed
 
 
 def header_roles(row: list[str]) -> dict[str, int] | None:
@@ -91,7 +95,17 @@ def rows_of(doc: Document) -> list[Row]:
                 category = [filled[0]]  # a merged row across the table: a group heading
                 continue
             rows.append(_row(cells, roles, position, caption + category))
-    return rows
+    return _grouped(rows)
+
+
+def _grouped(rows: list[Row]) -> list[Row]:
+    """A task cell merged over several rows is a group heading: each row is named by its measure.
+
+    "健全…工作体系" over rows 1–3 heads three measures; the rows' own tasks are the 具体措施 cells.
+    """
+    shared = {r.task for r in rows if r.task and r.measure and sum(1 for o in rows if o.task == r.task) > 1}
+    return [replace(r, task="", section=[*r.section, r.task]) if r.task in shared and r.measure else r
+            for r in rows]
 
 
 def _unit_cell(cell: str) -> str:
@@ -121,7 +135,7 @@ def _row(cells: list[str], roles: dict[str, int], position: int, section: list[s
         lead, co = lead + marked, co + [u for u in resp if u not in marked]
     units = list(dict.fromkeys(lead + co + resp))
     return Row(position, cell("number"), cell("task"), cell("measure"), lead, co, units,
-               cell("deadline"), section)
+               cell("deadline"), section, cell("note"))
 
 
 def parse(doc: Document) -> list[WorkItem]:
@@ -131,7 +145,7 @@ def parse(doc: Document) -> list[WorkItem]:
 
 def row_item(doc: Document, row: Row) -> WorkItem:
     title_source = row.task or row.measure
-    body = "。".join(part for part in (row.task, row.measure) if part)
+    body = "。".join(part for part in (row.task, row.measure, _note(row)) if part)
     anchor = f"t-{number_value(row.number)}" if number_value(row.number) is not None else f"t-r{row.position}"
     return WorkItem(id=anchor, doc=doc.title, source=doc.source, section=row.section,
                     number=row.number or None, title=item_title(title_source), text=body,
@@ -139,18 +153,37 @@ def row_item(doc: Document, row: Row) -> WorkItem:
                     co_units=row.co, deadline=row.deadline)
 
 
+def _note(row: Row) -> str:
+    return f"进展情况：{row.note}" if row.note else ""
+
+
 def merge(doc: Document, items: list[WorkItem], rows: list[Row]) -> tuple[list[WorkItem], list[str]]:
-    """Body items carrying their rows' units and deadlines; unmatched rows appended as items."""
+    """Body items carrying their rows' units and deadlines; unmatched rows appended as items.
+
+    Rows are joined best match first, one row per item: a row that only resembles an item
+    another row names exactly ("开展…示范创建" beside "建设乡镇…工作站", both under one
+    task heading) is a task of its own, not a second table row of that item. An item takes
+    a second row only when that row names it as closely as the first (a task split over rows).
+    """
     numbers = [number_value(it.number) for it in items]
     unique = {n for n in numbers if n is not None and numbers.count(n) == 1}
+    scored = [(row_pos, *_best_item(row, items, numbers, unique)) for row_pos, row in enumerate(rows)]
+    taken: dict[int, float] = {}
+    chosen: dict[int, int] = {}
+    for row_pos, best, score in sorted(scored, key=lambda s: -s[2]):
+        if best is None:
+            continue
+        if best in taken and score < min(_SECOND_ROW, taken[best]):
+            continue
+        taken.setdefault(best, score)
+        chosen[row_pos] = best
     joined: dict[int, list[Row]] = {}
     leftovers: list[Row] = []
-    for row in rows:
-        best = _best_item(row, items, numbers, unique)
-        if best is None:
-            leftovers.append(row)
+    for row_pos, row in enumerate(rows):  # document order within each item
+        if row_pos in chosen:
+            joined.setdefault(chosen[row_pos], []).append(row)
         else:
-            joined.setdefault(best, []).append(row)
+            leftovers.append(row)
     merged = [_with_rows(item, joined[i]) if i in joined else item for i, item in enumerate(items)]
     warnings = []
     if items:
@@ -159,7 +192,7 @@ def merge(doc: Document, items: list[WorkItem], rows: list[Row]) -> tuple[list[W
     return merged + [row_item(doc, r) for r in leftovers], warnings
 
 
-def _best_item(row: Row, items: list[WorkItem], numbers, unique) -> int | None:
+def _best_item(row: Row, items: list[WorkItem], numbers, unique) -> tuple[int | None, float]:
     best, best_score = None, _MIN_SCORE - 1e-9
     row_number = number_value(row.number)
     for i, item in enumerate(items):
@@ -169,7 +202,7 @@ def _best_item(row: Row, items: list[WorkItem], numbers, unique) -> int | None:
             score += _NUMBER_BONUS
         if score > best_score:  # the first of equals: rows are joined in document order
             best, best_score = i, score
-    return best
+    return best, best_score
 
 
 def _with_rows(item: WorkItem, rows: list[Row]) -> WorkItem:
@@ -177,6 +210,10 @@ def _with_rows(item: WorkItem, rows: list[Row]) -> WorkItem:
     co = list(dict.fromkeys(u for r in rows for u in r.co if u not in lead))
     units = list(dict.fromkeys(lead + co + [u for r in rows for u in r.units]))
     deadline = "；".join(dict.fromkeys(r.deadline for r in rows if r.deadline))
+    notes = [_note(r) for r in rows if r.note]
+    if notes:  # progress only the table reports becomes part of what the item says
+        text = item.text.rstrip() + "\n" + "\n".join(notes)
+        item = replace(item, text=text, sentences=[*item.sentences, *notes])
     return replace(item, units=units, lead_units=lead, co_units=co, deadline=deadline)
 
 
