@@ -27,10 +27,14 @@ class QueryBatcher:
 
     def embed(self, text: str) -> np.ndarray:
         """The query vector of one question; blocks until its batch has run."""
+        return self.submit(text).result()
+
+    def submit(self, text: str) -> Future:
+        """The query vector of one question, to come: the caller works on while the model runs."""
         future: Future = Future()
         self._ensure_worker()
         self._queue.put((text, future))
-        return future.result()
+        return future
 
     def _ensure_worker(self) -> None:
         with self._start_lock:

@@ -9,7 +9,8 @@ to its best candidate; a lexical side with no match at all gets no vote
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,10 +41,12 @@ class Evidence:
     query_terms: int
     background: float  # best cosine to an off-corpus statement
     plain_best: float = 0.0  # best sentence cosine among the items the question may use
+    terms: dict[str, float] = field(default_factory=dict)  # the question's weighted query terms
 
 
-def gather(index, query_vector: np.ndarray, question: str, allowed: set[int] | None = None) -> Evidence:
-    """Evidence for a question; with ``allowed``, only those items (a year's or a document's) count."""
+def gather(index, query_vector: np.ndarray | Future, question: str, allowed: set[int] | None = None) -> Evidence:
+    """Evidence for a question; with ``allowed``, only those items (a year's or a document's) count.
+    ``query_vector`` may still be on its way (a Future): the lexical side is scored meanwhile."""
     terms = index.segmenter.query_terms(question)
     lexical = index.bm25.scores(terms)
     fetch = SENTENCE_CANDIDATES
@@ -53,6 +56,8 @@ def gather(index, query_vector: np.ndarray, question: str, allowed: set[int] | N
         lexical = np.where(mask, lexical, 0).astype(np.float32)
         # enough neighbours that the allowed documents' own sentences are among them
         fetch = int(SENTENCE_CANDIDATES * min(16, max(1, len(index.items) / max(1, len(allowed)))))
+    if isinstance(query_vector, Future):
+        query_vector = query_vector.result()
     ids, sims = dense_search(index.faiss, query_vector, fetch)
     items = index.sentences.item[ids].tolist()  # sentence row -> item, from the memory-mapped array
     firsts = index.first_sentence[items].tolist() if len(items) else []
@@ -67,11 +72,13 @@ def gather(index, query_vector: np.ndarray, question: str, allowed: set[int] | N
         dense[item] = max(dense[item], sim)
     matched = sum(1 for t in terms if t in index.bm25.vocab)
     background = float((index.background @ query_vector).max()) if len(index.background) else 0.0
-    return Evidence(lexical, dense, by_item, matched, len(terms), background, plain_best)
+    return Evidence(lexical, dense, by_item, matched, len(terms), background, plain_best, terms)
 
 
-def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None = None) -> list[Hit]:
+def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None = None,
+         among: list[int] | None = None) -> list[Hit]:
     """Candidate items, best first (the best ``limit`` of them); ``favour`` items get a fixed bonus.
+    With ``among``, only those items are returned (scored against every candidate).
 
     Scores are computed for every candidate with numpy; Hit records are built only for the
     ones returned, since at scale most items share some word with a question.
@@ -92,7 +99,11 @@ def fuse(evidence: Evidence, favour: set[int] = frozenset(), limit: int | None =
     if favour:
         fused += FAVOUR_BONUS * np.isin(cand, list(favour)).astype(np.float32)
     fused /= fused.max() if fused.max() > 0 else 1.0
-    order = _best(cand, fused, limit)
+    if among is None:
+        order = _best(cand, fused, limit)
+    else:
+        keep = np.flatnonzero(np.isin(cand, np.asarray(among, dtype=np.int64)))
+        order = keep[_best(cand[keep], fused[keep], limit)]
     return [Hit(int(cand[k]), float(fused[k]), float(lex_norm[k]), float(dense[cand[k]])) for k in order]
 
 
@@ -116,10 +127,14 @@ def _dense_support(evidence: Evidence, cand: np.ndarray) -> np.ndarray:
     # sentence of a long item is "a second sentence", and its raw cosine (~0.9) would lift any
     # item of several sentences above a one-sentence row that matches better.
     lowest = min((s for scored in evidence.sentence_scores.values() for _, s in scored), default=0.0)
+    items, support = [], []
     for item, scored in evidence.sentence_scores.items():  # at most SENTENCE_CANDIDATES items
         sims = sorted((s for _, s in scored), reverse=True)
         second = SECOND_SENTENCE_SHARE * (sims[1] - lowest) if len(sims) > 1 else 0.0
-        out[np.searchsorted(cand, item)] = sims[0] + second
+        items.append(item)
+        support.append(sims[0] + second)
+    if items:  # one search for all: a call per item cost more than the rest of fusion at 50k items
+        out[np.searchsorted(cand, np.array(items, dtype=np.int64))] = support
     floor = out[out > 0].min() if (out > 0).any() else 0.0
     out[out == 0] = floor  # items found only lexically sit at the dense floor
     return out

@@ -165,7 +165,7 @@ class QAService:
         intent = classify(asked, index, self.roles)
         if intent.kind == "unit":
             return self._unit_answer(index, question, intent.units, allowed)
-        evidence = gather(index, self.embed(asked), asked, allowed)
+        evidence = gather(index, self._batcher.submit(asked), asked, allowed)
         if intent.kind == "role":
             return self._role_answer(index, question, intent.role, evidence, allowed)
         favour = {row for unit in intent.units for row in index.unit_rows.get(unit, ())}
@@ -174,7 +174,7 @@ class QAService:
         if reason:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
-            related = [self._result(index, h, evidence, asked) for h in shown]
+            related = [self._result(index, h, evidence) for h in shown]
             text = summary.refusal(reason, self.titles)
             return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         if not scope.years:
@@ -182,7 +182,7 @@ class QAService:
         hits = plan_first(hits, index.items, asked)
         best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
-        results = [self._result(index, h, evidence, asked) for h in chosen]
+        results = [self._result(index, h, evidence) for h in chosen]
         text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
         note = year_note(results)
         markdown = compose.compose_search(text, results)
@@ -245,10 +245,10 @@ class QAService:
     def _role_answer(self, index: Index, question: str, name: str, evidence: Evidence, allowed=None) -> Answer:
         role = next((r for r in self.roles if getattr(r, "name", r) == name), name)
         variants = [role] if isinstance(role, str) else list(role.variants)
-        ranked = {h.item: h for h in fuse(evidence)}
         mentions = [i for i, item in enumerate(index.items)
                     if (allowed is None or i in allowed)
                     and (any(v in item.text for v in variants) or name in item.duty_holders)]
+        ranked = {h.item: h for h in fuse(evidence, among=mentions)}  # Hits for these only: 50k items
         mentions.sort(key=lambda i: -(ranked[i].score if i in ranked else 0.0))
         results = []
         for i in mentions:
@@ -260,9 +260,9 @@ class QAService:
         answer = Answer(question, False, compose.compose_role(text, results), results, "role", text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list))
 
-    def _result(self, index: Index, hit: Hit, evidence: Evidence, question: str) -> Result:
+    def _result(self, index: Index, hit: Hit, evidence: Evidence) -> Result:
         item = index.items[hit.item]
-        return Result.of(item, hit.score, highlights(item, hit, evidence, index.segmenter, question))
+        return Result.of(item, hit.score, highlights(item, hit, evidence, set(evidence.terms)))
 
 
 def _lexicon_roles(index: Index, corpus_text: str) -> list:
@@ -281,9 +281,8 @@ def _result(future):
         return err
 
 
-def highlights(item, hit: Hit, evidence: Evidence, segmenter, question: str, limit: int = 2) -> list[str]:
+def highlights(item, hit: Hit, evidence: Evidence, terms: set[str], limit: int = 2) -> list[str]:
     """The item's sentences that answer: closest in meaning, with shared words as a tie-breaker."""
-    terms = {t for t, w in segmenter.query_terms(question).items()}
     dense = dict(evidence.sentence_scores.get(hit.item, []))
     scored = []
     for pos, sentence in enumerate(item.sentences):
