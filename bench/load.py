@@ -81,15 +81,34 @@ def check_loopback(url: str) -> None:
 
 
 def rss_mb(pid: int | None) -> float | None:
+    """Resident memory of the server: the process and its children (the workers of --workers N)."""
     if not pid:
         return None
+    own = _rss_kb(pid)
+    if own is None:
+        return None
+    return (own + sum(_rss_kb(child) or 0 for child in _children(pid))) / 1024
+
+
+def _rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+                return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
 def start_server(index: Path | None, workers: int = 1) -> tuple[subprocess.Popen, str]:
@@ -244,11 +263,12 @@ def percentiles(latencies: list[float]) -> dict:
 
 def print_report(report: dict) -> None:
     print(f"server {report['url']}  questions {report['questions']}  RSS before {fmt(report['rss_before_mb'])} MB")
-    print(f"{'clients':>7} {'secs':>6} {'ok':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors")
+    print(f"{'clients':>7} {'secs':>6} {'ok':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'RSS MB':>7}  errors")
     for level in report["levels"]:
         print(f"{level['clients']:>7} {level['seconds']:>6} {level['ok']:>6} {level['throughput']:>7} "
-              f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8}  "
-              f"{level['errors'] or 0}")
+              f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8} "
+              f"{fmt(level.get('rss_mb')):>7}  {level['errors'] or 0}")
     print(f"RSS after {fmt(report['rss_after_mb'])} MB")
     probe = report.get("probe")
     if probe:
@@ -281,7 +301,9 @@ def main(argv=None) -> None:
         report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
         try:
             for clients in levels:
-                report["levels"].append(run_level(url, questions, clients, seconds, args.max_requests))
+                level = run_level(url, questions, clients, seconds, args.max_requests)
+                level["rss_mb"] = rss_mb(pid)  # after each level: warm-up and growth tell apart
+                report["levels"].append(level)
         finally:
             if probe:
                 report["probe"] = probe.finish()
