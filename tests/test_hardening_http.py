@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.ui_fixtures import CJK, RawChat, TOKEN, free_port, running
+from tests.ui_fixtures import CJK, RawChat, TOKEN, assert_slow_connections_closed, free_port, running
 
 from .conftest import ROOT
 
@@ -426,42 +426,7 @@ def test_token_file_keeps_the_token_out_of_ps(served):
 
 
 def test_idle_and_slow_connections_are_closed(served):
-    host, port = "127.0.0.1", int(served["base"].rsplit(":", 1)[1])
-    socks = []
-    for n in range(30):
-        s = socket.create_connection((host, port))
-        if n % 3 == 1:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # headers never finish
-        elif n % 3 == 2:
-            s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      b"X-QA-Token: " + TOKEN.encode() + b"\r\nContent-Length: 1000\r\n\r\n{\"question\": ")
-        socks.append(s)
-    deadline = time.monotonic() + 15
-    closed = set()
-    while len(closed) < len(socks) and time.monotonic() < deadline:
-        for i, s in enumerate(socks):
-            if i in closed:
-                continue
-            s.settimeout(0.01)
-            try:
-                if s.recv(65536) == b"":  # an error reply (408) may come first, then the close
-                    closed.add(i)
-                    continue
-            except socket.timeout:
-                pass
-            except OSError:
-                closed.add(i)
-                continue
-            if i % 3 == 1:
-                try:
-                    s.sendall(b"x")  # a byte now and then keeps a slowloris alive unless bounded
-                except OSError:
-                    closed.add(i)
-        time.sleep(0.2)
-    for s in socks:
-        s.close()
-    assert len(closed) == len(socks), f"{len(socks) - len(closed)} connections still open after 15 s"
-    assert httpx.get(served["base"] + "/healthz").status_code == 200
+    assert_slow_connections_closed(served["base"], {"X-QA-Token": TOKEN})
 
 
 def test_log_of_the_real_server_escapes_control_and_bidi_characters(served):
