@@ -100,6 +100,20 @@ def _rss_kb(pid: int) -> int | None:
     return None
 
 
+def cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) of the server and its children so far."""
+    if not pid:
+        return None
+    ticks = 0
+    for one in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -264,11 +278,12 @@ def percentiles(latencies: list[float]) -> dict:
 def print_report(report: dict) -> None:
     print(f"server {report['url']}  questions {report['questions']}  RSS before {fmt(report['rss_before_mb'])} MB")
     print(f"{'clients':>7} {'secs':>6} {'ok':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'RSS MB':>7}  errors")
+          f"{'RSS MB':>7} {'CPU ms/answer server':>20} {'client':>6}  errors")
     for level in report["levels"]:
         print(f"{level['clients']:>7} {level['seconds']:>6} {level['ok']:>6} {level['throughput']:>7} "
               f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8} "
-              f"{fmt(level.get('rss_mb')):>7}  {level['errors'] or 0}")
+              f"{fmt(level.get('rss_mb')):>7} {fmt(level.get('server_cpu_ms')):>20} "
+              f"{fmt(level.get('client_cpu_ms')):>6}  {level['errors'] or 0}")
     print(f"RSS after {fmt(report['rss_after_mb'])} MB")
     probe = report.get("probe")
     if probe:
@@ -301,8 +316,15 @@ def main(argv=None) -> None:
         report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
         try:
             for clients in levels:
+                server_before, client_before = cpu_s(pid), time.process_time()
                 level = run_level(url, questions, clients, seconds, args.max_requests)
                 level["rss_mb"] = rss_mb(pid)  # after each level: warm-up and growth tell apart
+                # CPU per answer does not depend on who else uses the cores (wall-clock figures do);
+                # the server's includes the probe's chat work when the probe runs.
+                answered = max(level["ok"], 1)
+                if server_before is not None:
+                    level["server_cpu_ms"] = round((cpu_s(pid) - server_before) * 1000 / answered, 2)
+                level["client_cpu_ms"] = round((time.process_time() - client_before) * 1000 / answered, 2)
                 report["levels"].append(level)
         finally:
             if probe:
