@@ -91,6 +91,25 @@ def test_chat_history_keeps_bounded_turns_and_characters(open_base):
         chat.close()
 
 
+def test_chat_queue_keeps_no_growing_event_record(service, settings):
+    """Gradio records every chat event for its monitoring (off here) and rebuilds a pandas
+    summary of them after each one: memory and CPU per turn that grow with traffic."""
+    from ui.server import create_app
+
+    app = create_app(service, dataclasses.replace(settings, auth_token=""))
+    with running(app) as base:
+        chat = RawChat(base, session="analytics")
+        try:
+            for question in ("谁负责校园欺凌防治?", "那配合单位呢?", "孩子被霸凌找谁?"):
+                chat.ask(question)
+        finally:
+            chat.close()
+    queues = [gradio_app.get_blocks()._queue for gradio_app in app.state.gradio_apps]
+    assert sum(q.events_recorded for q in queues) >= 6  # two events per turn went through the queue
+    assert all(len(q.event_analytics) <= 1 for q in queues), [len(q.event_analytics) for q in queues]
+    assert all(q.event_count_at_last_cache == 0 for q in queues), "a pandas summary was rebuilt"
+
+
 def test_widget_first_question_from_the_url_is_limited(open_base):
     """?q= is asked on page load (demo.load): a long one is cut before it is shown or stored."""
     chat = RawChat(open_base, path="/widget", session="first")
