@@ -9,6 +9,9 @@ The memory probe (--probe N, default 2) runs beside every level: N threads post 
 straight to the chat's queue (/gradio_api/queue/join), as a script would, over many sessions,
 each followed by its answer event. Server RSS is sampled every second; the report gives its
 start, peak and growth (the chat must bound what it keeps: growth stays under 200 MB).
+Each level also reports the RSS after it (first-use warm-up shows in the early levels) and
+the server's and this client's CPU ms per answer, which hold when others share the cores.
+With --pid, RSS and CPU count the process and its children (the workers of --workers N).
 
 Without --url it starts `python -m qa serve` itself on a free loopback port and
 stops it afterwards. Only loopback addresses are accepted as targets. Every level
