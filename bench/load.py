@@ -9,6 +9,9 @@ The memory probe (--probe N, default 2) runs beside every level: N threads post 
 straight to the chat's queue (/gradio_api/queue/join), as a script would, over many sessions,
 each followed by its answer event. Server RSS is sampled every second; the report gives its
 start, peak and growth (the chat must bound what it keeps: growth stays under 200 MB).
+Each level also reports the RSS after it (first-use warm-up shows in the early levels) and
+the server's and this client's CPU ms per answer, which hold when others share the cores.
+With --pid, RSS and CPU count the process and its children (the workers of --workers N).
 
 Without --url it starts `python -m qa serve` itself on a free loopback port and
 stops it afterwards. Only loopback addresses are accepted as targets. Every level
@@ -81,15 +84,48 @@ def check_loopback(url: str) -> None:
 
 
 def rss_mb(pid: int | None) -> float | None:
+    """Resident memory of the server: the process and its children (the workers of --workers N)."""
     if not pid:
         return None
+    own = _rss_kb(pid)
+    if own is None:
+        return None
+    return (own + sum(_rss_kb(child) or 0 for child in _children(pid))) / 1024
+
+
+def _rss_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+                return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) of the server and its children so far."""
+    if not pid:
+        return None
+    ticks = 0
+    for one in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
 def start_server(index: Path | None, workers: int = 1) -> tuple[subprocess.Popen, str]:
@@ -244,11 +280,13 @@ def percentiles(latencies: list[float]) -> dict:
 
 def print_report(report: dict) -> None:
     print(f"server {report['url']}  questions {report['questions']}  RSS before {fmt(report['rss_before_mb'])} MB")
-    print(f"{'clients':>7} {'secs':>6} {'ok':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  errors")
+    print(f"{'clients':>7} {'secs':>6} {'ok':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'RSS MB':>7} {'CPU ms/answer server':>20} {'client':>6}  errors")
     for level in report["levels"]:
         print(f"{level['clients']:>7} {level['seconds']:>6} {level['ok']:>6} {level['throughput']:>7} "
-              f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8}  "
-              f"{level['errors'] or 0}")
+              f"{fmt(level['p50_ms']):>8} {fmt(level['p95_ms']):>8} {fmt(level['p99_ms']):>8} "
+              f"{fmt(level.get('rss_mb')):>7} {fmt(level.get('server_cpu_ms')):>20} "
+              f"{fmt(level.get('client_cpu_ms')):>6}  {level['errors'] or 0}")
     print(f"RSS after {fmt(report['rss_after_mb'])} MB")
     probe = report.get("probe")
     if probe:
@@ -281,7 +319,16 @@ def main(argv=None) -> None:
         report = {"url": url, "questions": len(questions), "rss_before_mb": rss_mb(pid), "levels": []}
         try:
             for clients in levels:
-                report["levels"].append(run_level(url, questions, clients, seconds, args.max_requests))
+                server_before, client_before = cpu_s(pid), time.process_time()
+                level = run_level(url, questions, clients, seconds, args.max_requests)
+                level["rss_mb"] = rss_mb(pid)  # after each level: warm-up and growth tell apart
+                # CPU per answer does not depend on who else uses the cores (wall-clock figures do);
+                # the server's includes the probe's chat work when the probe runs.
+                answered = max(level["ok"], 1)
+                if server_before is not None:
+                    level["server_cpu_ms"] = round((cpu_s(pid) - server_before) * 1000 / answered, 2)
+                level["client_cpu_ms"] = round((time.process_time() - client_before) * 1000 / answered, 2)
+                report["levels"].append(level)
         finally:
             if probe:
                 report["probe"] = probe.finish()

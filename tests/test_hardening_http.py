@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from tests.ui_fixtures import CJK, RawChat, TOKEN, free_port, running
+from tests.ui_fixtures import CJK, RawChat, TOKEN, assert_slow_connections_closed, free_port, running
 
 from .conftest import ROOT
 
@@ -89,6 +89,25 @@ def test_chat_history_keeps_bounded_turns_and_characters(open_base):
         assert any("问题太长" in str(m["content"]) for m in history)
     finally:
         chat.close()
+
+
+def test_chat_queue_keeps_no_growing_event_record(service, settings):
+    """Gradio records every chat event for its monitoring (off here) and rebuilds a pandas
+    summary of them after each one: memory and CPU per turn that grow with traffic."""
+    from ui.server import create_app
+
+    app = create_app(service, dataclasses.replace(settings, auth_token=""))
+    with running(app) as base:
+        chat = RawChat(base, session="analytics")
+        try:
+            for question in ("谁负责校园欺凌防治?", "那配合单位呢?", "孩子被霸凌找谁?"):
+                chat.ask(question)
+        finally:
+            chat.close()
+    queues = [gradio_app.get_blocks()._queue for gradio_app in app.state.gradio_apps]
+    assert sum(q.events_recorded for q in queues) >= 6  # two events per turn went through the queue
+    assert all(len(q.event_analytics) <= 1 for q in queues), [len(q.event_analytics) for q in queues]
+    assert all(q.event_count_at_last_cache == 0 for q in queues), "a pandas summary was rebuilt"
 
 
 def test_widget_first_question_from_the_url_is_limited(open_base):
@@ -426,42 +445,7 @@ def test_token_file_keeps_the_token_out_of_ps(served):
 
 
 def test_idle_and_slow_connections_are_closed(served):
-    host, port = "127.0.0.1", int(served["base"].rsplit(":", 1)[1])
-    socks = []
-    for n in range(30):
-        s = socket.create_connection((host, port))
-        if n % 3 == 1:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # headers never finish
-        elif n % 3 == 2:
-            s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      b"X-QA-Token: " + TOKEN.encode() + b"\r\nContent-Length: 1000\r\n\r\n{\"question\": ")
-        socks.append(s)
-    deadline = time.monotonic() + 15
-    closed = set()
-    while len(closed) < len(socks) and time.monotonic() < deadline:
-        for i, s in enumerate(socks):
-            if i in closed:
-                continue
-            s.settimeout(0.01)
-            try:
-                if s.recv(65536) == b"":  # an error reply (408) may come first, then the close
-                    closed.add(i)
-                    continue
-            except socket.timeout:
-                pass
-            except OSError:
-                closed.add(i)
-                continue
-            if i % 3 == 1:
-                try:
-                    s.sendall(b"x")  # a byte now and then keeps a slowloris alive unless bounded
-                except OSError:
-                    closed.add(i)
-        time.sleep(0.2)
-    for s in socks:
-        s.close()
-    assert len(closed) == len(socks), f"{len(socks) - len(closed)} connections still open after 15 s"
-    assert httpx.get(served["base"] + "/healthz").status_code == 200
+    assert_slow_connections_closed(served["base"], {"X-QA-Token": TOKEN})
 
 
 def test_log_of_the_real_server_escapes_control_and_bidi_characters(served):

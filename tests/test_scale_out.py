@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ui_fixtures import assert_slow_connections_closed
+
 from .conftest import DATA, DEFAULT_CORPUS, ROOT
 
 
@@ -80,9 +82,10 @@ def ask(url: str, question: str) -> httpx.Response:
 
 
 @pytest.mark.model
-def test_two_workers_both_answer_and_excess_requests_get_503_with_retry_after(service, tmp_path):
+def test_two_workers_answer_turn_away_excess_and_close_slow_connections(service, tmp_path):
     log = tmp_path / "serve.log"
-    process, url = start_serve(service.settings.index_dir, log, "--workers", "2", env={"QA_QUEUE_LIMIT": "2"})
+    process, url = start_serve(service.settings.index_dir, log, "--workers", "2",
+                               env={"QA_QUEUE_LIMIT": "2", "QA_HEADER_TIMEOUT": "2", "QA_BODY_TIMEOUT": "3"})
     try:
         wait_ready(process, url, log)
         workers = workers_of(process.pid)
@@ -102,6 +105,7 @@ def test_two_workers_both_answer_and_excess_requests_get_503_with_retry_after(se
         busy = next(r for r in burst if r.status_code == 503)
         assert busy.headers["retry-after"] == "1" and "繁忙" in busy.json()["detail"]
         assert httpx.get(url + "/healthz", timeout=10).status_code == 200
+        assert_slow_connections_closed(url)  # the same clocks as single-process serving
     finally:
         stop(process)
 

@@ -20,6 +20,50 @@ URL = re.compile(r"""https?://[A-Za-z0-9.\-\[\]:]+|(?<=src=["'])//[^"'/]+|(?<=hr
 NAMESPACES = ("http://www.w3.org",)
 
 
+def assert_slow_connections_closed(base: str, headers: dict | None = None, within: float = 15.0) -> None:
+    """Silent, slow-header and slow-body connections to a `serve` started with
+    QA_HEADER_TIMEOUT=2 and QA_BODY_TIMEOUT=3 are all closed within ``within`` seconds."""
+    import httpx
+
+    host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items()).encode()
+    socks = []
+    for n in range(30):
+        s = socket.create_connection((host, port))
+        if n % 3 == 1:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # headers never finish
+        elif n % 3 == 2:
+            s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      + extra + b"Content-Length: 1000\r\n\r\n{\"question\": ")
+        socks.append(s)
+    deadline = time.monotonic() + within
+    closed = set()
+    while len(closed) < len(socks) and time.monotonic() < deadline:
+        for i, s in enumerate(socks):
+            if i in closed:
+                continue
+            s.settimeout(0.01)
+            try:
+                if s.recv(65536) == b"":  # an error reply (408) may come first, then the close
+                    closed.add(i)
+                    continue
+            except socket.timeout:
+                pass
+            except OSError:
+                closed.add(i)
+                continue
+            if i % 3 == 1:
+                try:
+                    s.sendall(b"x")  # a byte now and then keeps a slowloris alive unless bounded
+                except OSError:
+                    closed.add(i)
+        time.sleep(0.2)
+    for s in socks:
+        s.close()
+    assert len(closed) == len(socks), f"{len(socks) - len(closed)} connections still open after {within:.0f} s"
+    assert httpx.get(base + "/healthz", headers=headers).status_code == 200
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -72,14 +72,32 @@ def bounded_h11(header_timeout: float, body_timeout: float) -> type[BoundedH11Pr
                 {"header_timeout": float(header_timeout), "body_timeout": float(body_timeout)})
 
 
+class WorkerH11Protocol(BoundedH11Protocol):
+    """The same clocks for ``serve --workers N``. uvicorn hands its spawned workers the
+    protocol by import name (a class made at run time cannot be pickled), so each worker
+    sets this class's limits from its settings before it serves (ui.workers.worker_app)."""
+
+    @classmethod
+    def limit(cls, settings) -> None:
+        cls.header_timeout = float(settings.header_timeout)
+        cls.body_timeout = float(settings.body_timeout)
+
+
+WORKER_PROTOCOL = f"{__name__}:WorkerH11Protocol"
+
+
+def server_options(settings, http) -> dict:
+    """What single-process and workers serving share: quiet, no server header, bounded connections."""
+    return dict(log_level="warning",
+                access_log=False,  # access lines would carry ?token= and client addresses
+                server_header=False, timeout_graceful_shutdown=3, http=http,
+                timeout_keep_alive=settings.keep_alive_timeout, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+
+
 def server_config(app, settings, **extra):
     """The uvicorn configuration `serve` runs with: loopback by default, quiet, bounded connections."""
     import uvicorn
 
-    return uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="warning",
-        access_log=False,  # access lines would carry ?token= and client addresses
-        server_header=False, timeout_graceful_shutdown=3,
-        http=bounded_h11(settings.header_timeout, settings.body_timeout),
-        timeout_keep_alive=settings.keep_alive_timeout, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-        **extra)
+    return uvicorn.Config(app, host=settings.host, port=settings.port,
+                          **server_options(settings, bounded_h11(settings.header_timeout, settings.body_timeout)),
+                          **extra)

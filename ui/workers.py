@@ -39,15 +39,11 @@ def serve_workers(settings, info=print) -> None:
     _ensure_index(settings, info)
     os.environ.update(settings_env(settings))
     info(f"政策问答已启动({settings.workers} 个进程):{public_url(settings)}  (按 Ctrl-C 停止)")
-    from .connections import MAX_HEADER_BYTES
+    from .connections import WORKER_PROTOCOL, server_options
 
-    # The workers' config is pickled into spawned processes, so it names uvicorn's own h11
-    # protocol: idle and oversized connections are bounded, the slow-header clock of
-    # ui/connections.py (a class made at run time) applies to single-process serving only.
     uvicorn.run("ui.workers:worker_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning", access_log=False, server_header=False,
-                timeout_graceful_shutdown=3, timeout_worker_healthcheck=120,
-                timeout_keep_alive=settings.keep_alive_timeout, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+                workers=settings.workers, timeout_worker_healthcheck=120,
+                **server_options(settings, WORKER_PROTOCOL))
     info("已停止。")
 
 
@@ -67,10 +63,12 @@ def worker_app():
     from qa.settings import Settings
 
     from .admission import Admission
+    from .connections import WorkerH11Protocol
     from .logs import log_to_stderr
     from .server import create_app
 
     settings = Settings.from_env()
+    WorkerH11Protocol.limit(settings)  # before the first connection: uvicorn loads the app first
     service = QAService.open(settings, progress=lambda message: None)
     app = create_app(service, settings)
     log_to_stderr(settings.debug_log)
