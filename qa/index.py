@@ -73,15 +73,18 @@ class Index:
     registry: UnitRegistry = field(init=False)
     first_sentence: np.ndarray = field(init=False)  # row of each item's first sentence in the FAISS index
     unit_rows: dict[str, list[int]] = field(init=False)  # unit -> positions of its items, in order
+    doc_rows: dict[str, list[int]] = field(init=False)  # source file -> positions of its items
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items, self.lexicon.unit_aliases)
         # Sentences are stored item by item, so each item's first row is a binary search away.
         self.first_sentence = np.searchsorted(self.sentences.item, np.arange(len(self.items)))
         self.unit_rows = {}  # units and, for laws, duty holders: what unit questions look up
+        self.doc_rows = {}
         for row, item in enumerate(self.items):
             for unit in dict.fromkeys(holders(item)):
                 self.unit_rows.setdefault(unit, []).append(row)
+            self.doc_rows.setdefault(item.source, []).append(row)
 
     @property
     def model_id(self) -> str:

@@ -194,7 +194,9 @@ class QAService:
         """Positions of the items a scoped question may use; None when every item may be used."""
         if not scope.limited:
             return None
-        return {i for i, item in enumerate(index.items) if scope.allows(item)}
+        # A scope names years, titles and files: properties of a document, so it is asked once
+        # per document (at 50k items, asking every item took 60 ms).
+        return {row for rows in index.doc_rows.values() if scope.allows(index.items[rows[0]]) for row in rows}
 
     def examples(self, limit: int = 6) -> list[str]:
         """Example questions this corpus can answer (qa/examples.py)."""
