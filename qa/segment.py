@@ -48,6 +48,7 @@ class Segmenter:
     user_words: list[str] = field(default_factory=list)
     synonyms: dict[str, list[str]] = field(default_factory=load_synonyms)
     stopwords: set[str] = field(default_factory=load_stopwords)
+    _synonym_cache: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, user_words: list[str], words: "lexicon.Lexicon") -> "Segmenter":
@@ -75,9 +76,15 @@ class Segmenter:
         terms = {t: 1.0 for t in self.tokens(question)}
         for word in list(terms):
             for synonym in self.synonyms.get(word, []):
-                for t in self.tokens(synonym):
+                for t in self._synonym_tokens(synonym):
                     terms.setdefault(t, SYNONYM_WEIGHT)
         return terms
+
+    def _synonym_tokens(self, synonym: str) -> list[str]:
+        """A synonym's tokens, cut once: the table is fixed, and a question brings a dozen."""
+        if synonym not in self._synonym_cache:
+            self._synonym_cache[synonym] = self.tokens(synonym)
+        return self._synonym_cache[synonym]
 
 
 def _private_tokenizer(jieba):
