@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from . import answer as compose
 from . import named, suggest, summary
 from .answer import Answer, Result
@@ -221,9 +219,6 @@ class QAService:
         if not re.search(r"[\w\u4e00-\u9fff]", question):
             raise BadQuestion("问题中没有可识别的文字,请换个说法再问。")
         return question
-
-    def embed(self, question: str) -> np.ndarray:
-        return self._batcher.embed(question)
 
     def refusal(self, question: str, evidence: Evidence) -> str | None:
         """Why the corpus cannot answer this question, or None when it can."""

@@ -7,8 +7,9 @@ torch) into the model cache; after that, loading is a file read.
 Pooling and normalisation are inside the exported graph, so a forward pass returns the
 final unit vectors. The word vectors are outside it, in a memory-mapped array: the lookup
 is a numpy gather, and only the rows a text uses are ever read from disk, so a 250k-piece
-vocabulary costs a serving process neither start-up time nor resident memory. Documents are sorted by length before batching: padding a batch of
-short sentences to one long one wastes most of the work.
+vocabulary costs a serving process neither start-up time nor resident memory. Documents
+are sorted by length before batching: padding a batch of short sentences to one long one
+wastes most of the work.
 """
 
 from __future__ import annotations

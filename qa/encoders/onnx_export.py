@@ -121,8 +121,8 @@ def _export(source: Path, work: Path) -> dict:
 
 
 def _optimise_offline(raw: Path, final: Path) -> None:
-    """Run ONNX Runtime's graph optimisations once, here, and save the result: a serving
-    process then opens the graph with optimisation off instead of redoing them at every start.
+    """Run ONNX Runtime's portable graph optimisations once, here, and save the result: a
+    serving process then finds them done and only adds the CPU-specific layout passes.
     'Extended' rather than 'all': the saved graph must not depend on this CPU's layout."""
     import onnxruntime as ort
 
