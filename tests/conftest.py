@@ -97,3 +97,22 @@ def locked_base(service, settings):
     locked = dataclasses.replace(settings, allow_origins=(PORTAL,), auth_token=TOKEN)
     with running(create_app(service, locked)) as url:
         yield url
+
+
+@pytest.fixture
+def context(browser, base):
+    """context(width, height, **options) -> a browser context on the module's ``base`` server;
+    afterwards, no request any of them made may have left that server."""
+    opened, requests = [], []
+
+    def new(width: int = 1280, height: int = 900, **options):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
+        ctx.on("request", lambda request: requests.append(request.url))
+        opened.append(ctx)
+        return ctx
+
+    yield new
+    for ctx in opened:
+        ctx.close()
+    foreign = [url for url in requests if not url.startswith(base + "/") and not url.startswith(("data:", "blob:"))]
+    assert requests and not foreign, foreign

@@ -39,25 +39,6 @@ def base(followup_service):
         yield url
 
 
-
-@pytest.fixture
-def context(browser, base):
-    """A browser context; afterwards, no request may have left the server."""
-    opened, requests = [], []
-
-    def new(width: int = 1280, height: int = 900, **options):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
-        ctx.on("request", lambda request: requests.append(request.url))
-        opened.append(ctx)
-        return ctx
-
-    yield new
-    for ctx in opened:
-        ctx.close()
-    foreign = [url for url in requests if not url.startswith(base + "/") and not url.startswith(("data:", "blob:"))]
-    assert requests and not foreign, foreign
-
-
 def wait_for_answers(page, count: int, scope=None) -> None:
     """Until the chat shows ``count`` assistant messages (each ends with its copy button)."""
     scope = scope or page

@@ -201,6 +201,18 @@ class Exploding:
         raise RuntimeError("boom in " + question)
 
 
+class Blocked(Exploding):
+    """A service whose answers wait until ``release`` is set (at most a minute), then answer."""
+
+    def __init__(self, real, release: threading.Event):
+        super().__init__(real)
+        self.release = release
+
+    def ask(self, question, top_k=None, *args, **kwargs):
+        self.release.wait(60)
+        return self.real.ask(question, top_k, *args, **kwargs)
+
+
 def test_unexpected_error_logs_one_line_with_the_id_the_response_shows(service, settings, tmp_path, caplog):
     from ui.server import create_app
 
@@ -303,13 +315,7 @@ def test_full_chat_queue_says_so_in_chinese(service, settings):
     from ui.server import create_app
 
     release = threading.Event()
-
-    class Slow(Exploding):
-        def ask(self, question, top_k=None, *args, **kwargs):
-            release.wait(60)
-            return self.real.ask(question, top_k, *args, **kwargs)
-
-    app = create_app(Slow(service), dataclasses.replace(settings, auth_token=""))
+    app = create_app(Blocked(service, release), dataclasses.replace(settings, auth_token=""))
     with running(app) as base:
         chats = [RawChat(base, path="/widget", session=f"s{n}") for n in range(80)]
         try:
@@ -358,13 +364,7 @@ def test_healthz_answers_while_every_worker_is_busy(service, settings):
     from ui.server import create_app
 
     release = threading.Event()
-
-    class Stuck(Exploding):
-        def ask(self, question, top_k=None, *args, **kwargs):
-            release.wait(60)
-            return self.real.ask(question, top_k, *args, **kwargs)
-
-    with running(create_app(Stuck(service), dataclasses.replace(settings, auth_token=""))) as base:
+    with running(create_app(Blocked(service, release), dataclasses.replace(settings, auth_token=""))) as base:
         askers = [threading.Thread(target=lambda: httpx.post(base + "/api/ask", json={"question": "谁?"}, timeout=90))
                   for _ in range(48)]
         for t in askers:
