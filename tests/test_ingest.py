@@ -82,8 +82,11 @@ def test_pdf_without_ruling_lines_keeps_its_text_layer_and_has_no_tables():
 @pytest.mark.parametrize("source, expected", [
     ("minor-protection-workplan-2023.txt", "minor-protection-workplan-2023"),
     ("2024/县 养老/方案(试行).docx", "2024--县-养老--方案-试行"),
+    ("2024/县 方案(试行).docx", "2024--县-方案-试行"),
     ("a--b.pdf", "a-b"),
+    ("a/b/c.d.pdf", "a--b--c.d"),
     ("通知?#&.html", "通知"),
+    ("-.txt", "document"),
 ])
 def test_document_id_is_url_safe_keeps_chinese_and_joins_folders(source, expected):
     assert doc_id_for(source) == expected

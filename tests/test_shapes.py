@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from qa.cli import cli
 from qa.corpus import load_corpus
 from qa.meta import describe, find_date, find_kind, find_number, find_year
-from qa.records import Document, Table, WorkItem, doc_id_for
+from qa.records import Document, Table, WorkItem
 from qa.shapes import BODY_SHAPES, analyse, register
 from qa.shapes.articles import duty_holders
 from qa.shapes.inline_units import inline_units
@@ -203,15 +203,6 @@ def test_two_formats_of_one_name_get_two_document_ids(tmp_path):
     assert [d.id for d in corpus.documents] == ["plan-md", "plan-txt"]
     assert len({it.id for it in corpus.items}) == len(corpus.items) == 14
 
-
-@pytest.mark.parametrize("source, doc_id", [
-    ("minor-protection-workplan-2023.txt", "minor-protection-workplan-2023"),
-    ("2024/县 方案(试行).docx", "2024--县-方案-试行"),
-    ("a/b/c.d.pdf", "a--b--c.d"),
-    ("-.txt", "document"),
-])
-def test_document_id_is_derived_from_the_source_path(source, doc_id):
-    assert doc_id_for(source) == doc_id
 
 
 @pytest.mark.parametrize("text, date", [
