@@ -204,7 +204,6 @@ def test_two_formats_of_one_name_get_two_document_ids(tmp_path):
     assert len({it.id for it in corpus.items}) == len(corpus.items) == 14
 
 
-
 @pytest.mark.parametrize("text, date", [
     ("正文。\n某某局\n2024年3月15日\n", "2024-03-15"),
     ("正文。\n某某局\n二〇二四年三月十五日\n", "2024-03-15"),
