@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import answer as compose
-from . import named, suggest, summary
+from . import named, quantity, suggest, summary
 from .answer import Answer, Result
 from .batching import QueryBatcher
 from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, standalone
@@ -181,6 +181,11 @@ class QAService:
         best = max(h.score for h in hits)
         chosen = [h for h in hits[:top_k] if h.score >= RELATIVE_CUT * best]
         results = [self._result(index, h, evidence) for h in chosen]
+        measure = quantity.asked(asked)
+        if measure and not any(quantity.stated(measure, index.items[h.item].text) for h in chosen):
+            # the items are on the topic but do not give the figure asked for: shown as related
+            text = summary.refusal(f"现有政策文件中没有写明具体{measure.name}。", self.titles)
+            return Answer(question, True, compose.compose_refusal(results, text), results, "none", text)
         text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
         note = year_note(results)
         markdown = compose.compose_search(text, results)

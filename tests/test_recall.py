@@ -171,6 +171,17 @@ def test_role_question_on_a_new_corpus_lists_every_item_naming_it(years):
 
 # ---- years and documents ----
 
+def test_a_figure_is_answered_only_by_items_that_state_one(other):
+    """A ratio the plan states is quoted; an amount it never gives is refused, the item on
+    the topic shown as related instead of passed off as the answer."""
+    stated = other.ask("学校食堂覆盖率要达到多少?")
+    assert not stated.refused and "95%" in stated.results[0].text
+    absent = other.ask("学校食堂一顿饭收多少钱?")
+    assert absent.refused and absent.kind == "none"
+    assert absent.answer.startswith("现有政策文件中没有写明具体金额")
+    assert [r.title for r in absent.results][:1] == [stated.results[0].title]
+
+
 def test_a_year_in_the_question_answers_from_that_years_document(years):
     for year in (2023, 2024):
         answer = years.ask(f"{year}年农村留守儿童多久走访一次?")
