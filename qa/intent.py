@@ -17,6 +17,7 @@ GENERIC_SHARE = 0.4
 # Words that frame a duty question rather than name a topic ("承担哪些任务", "发挥什么作用").
 # Names of the kind of document asked about ("2024年要点里", "方案中") frame the question too.
 _FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干"
+                    r"|(?:法定)?(?:义务|责任)|遵守|履行|(?:特别|哪些)?(?:规定|要求)"
                     r"|(?:要点|方案|文件|通知|条例)(?:里|中|上)?")
 
 
@@ -43,7 +44,10 @@ def classify(question: str, index, roles) -> Intent:
     units = index.registry.find_in(question)
     rest = _remove_names(question, index.registry)
     if units and not topic_words(rest, index):
-        return Intent("unit", units)
+        # A law's duty holder that is a post or a trade, not an office ("网吧经营者"): its
+        # role answer also cites the articles that name it without charging it (penalties).
+        role = _role_of(units, roles)
+        return Intent("role", [], role) if role else Intent("unit", units)
     for role in roles:
         name, variants = (role, [role]) if isinstance(role, str) else (role.name, role.variants)
         for variant in sorted(variants, key=len, reverse=True):
@@ -52,6 +56,15 @@ def classify(question: str, index, roles) -> Intent:
             if variant in rest and not topic_words(without, index):
                 return Intent("role", units, name)
     return Intent("who" if _WHO.search(question) else "search", units)
+
+
+def _role_of(units: list[str], roles) -> str | None:
+    """The role's name when every unit a question names is one of that role's names."""
+    for role in roles:
+        name, variants = (role, {role}) if isinstance(role, str) else (role.name, set(role.variants))
+        if set(units) <= variants:
+            return name
+    return None
 
 
 def topic_words(text: str, index) -> list[str]:

@@ -251,7 +251,9 @@ class QAService:
                     if (allowed is None or i in allowed)
                     and (any(v in item.text for v in variants) or name in item.duty_holders)]
         ranked = {h.item: h for h in fuse(evidence, among=mentions)}  # Hits for these only: 50k items
-        mentions.sort(key=lambda i: -(ranked[i].score if i in ranked else 0.0))
+        # items charging the role (a law's duty holder) first, then those that only name it
+        mentions.sort(key=lambda i: (name not in index.items[i].duty_holders,
+                                     -(ranked[i].score if i in ranked else 0.0)))
         results = []
         for i in mentions:
             item = index.items[i]

@@ -182,6 +182,23 @@ def test_a_figure_is_answered_only_by_items_that_state_one(other):
     assert [r.title for r in absent.results][:1] == [stated.results[0].title]
 
 
+def test_a_trade_charged_by_a_law_gets_its_duties_and_the_penalty_for_breaking_them(tmp_path, encoder, settings):
+    """"网吧经营者有哪些义务": the article charging it and the article punishing it, not the
+    one article where it is the grammatical duty holder."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    regulation = next((YEARS.parent.parent / "shapes" / "articles").glob("*.txt")).read_text(encoding="utf-8")
+    penalty = ("第五章　法律责任\n第十一条　违反本条例第八条规定，网吧经营者允许未成年人进入营业场所的，"
+               "由文化和旅游部门责令限期改正，给予警告，可以并处五万元以下罚款。\n")
+    (corpus / "regulation.txt").write_text(regulation.replace("第四章　附则", penalty + "第四章　附则"),
+                                            encoding="utf-8")
+    service = open_service(corpus, tmp_path / "index", encoder, settings)
+    for question in ("网吧经营者有哪些义务", "网吧经营者要遵守哪些规定?"):
+        answer = service.ask(question)
+        assert answer.kind == "role"
+        assert [r.number for r in answer.results] == ["第八条", "第十一条"]
+
+
 def test_a_year_in_the_question_answers_from_that_years_document(years):
     for year in (2023, 2024):
         answer = years.ask(f"{year}年农村留守儿童多久走访一次?")
