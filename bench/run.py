@@ -191,7 +191,8 @@ def run(config: dict, corpus: Path, workdir: Path) -> dict:
                                            seconds=config["workers_seconds"])
         for n, level in results["workers"]["levels"].items():
             show(f"{n} worker(s): {level['throughput']} answers/s, p50 {level['p50_ms']} ms, "
-                 f"p95 {level['p95_ms']} ms, errors {level['errors'] or 0}")
+                 f"p95 {level['p95_ms']} ms, errors {level['errors'] or 0}, cores busy: server "
+                 f"{level.get('server_cores')}, clients {level.get('client_cores')} of {os.cpu_count()}")
     with section(results, "throughput", "Embedding throughput (real model)"):
         results["throughput"] = throughput(service, config["throughput_passages"])
         show(throughput_section(results["throughput"]))

@@ -3,7 +3,8 @@
 - ``engine_ratio``: p50 of one query embedding with the default encoder (ONNX) over the
   p50 with the torch backend, the same questions in the same order, in this process;
 - ``workers_ratio``: answers/s of ``qa serve --workers 2`` over ``--workers 1``, each a
-  real server on a free loopback port loaded by bench/load.py's clients for a bounded time.
+  real server on a free loopback port loaded by bench/load.py's clients for a bounded time,
+  with the cores the server and the clients kept busy (the clients share the machine).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from load import run_level
+from load import cpu_s, run_level
 from system import ROOT
 
 WARMUP = 5
@@ -99,7 +100,12 @@ def workers_ratio(index_dir: Path, corpus: Path, questions: list[str], workdir: 
         server, url = start_server(index_dir, corpus, workers, workdir / f"serve-{workers}.log")
         try:
             run_level(url, questions, clients, 2.0, 10_000)  # warm every worker
-            levels[workers] = run_level(url, questions, clients, seconds, 100_000)
+            server_before, client_before = cpu_s(server.pid), time.process_time()
+            level = run_level(url, questions, clients, seconds, 100_000)
+            # Cores kept busy: 1 worker near the machine's count leaves a second little to add.
+            level["server_cores"] = round((cpu_s(server.pid) - server_before) / level["seconds"], 2)
+            level["client_cores"] = round((time.process_time() - client_before) / level["seconds"], 2)
+            levels[workers] = level
         finally:
             stop_server(server)
     one, two = levels[1]["throughput"], levels[2]["throughput"]
