@@ -83,7 +83,8 @@ def _hnsw_type():
 def write_index(folder: Path, real_idx, synth, segmenter, bm25, faiss_index, seed: int) -> Path:
     """The real writer (qa.index._write_build), handed the FAISS index already built and timed."""
     manifest = {
-        "format_version": qa_index.FORMAT_VERSION, "qa_version": __version__, "model": real_idx.model_id,
+        "format_version": qa_index.FORMAT_VERSION, "parse_version": qa_index.PARSE_VERSION,
+        "qa_version": __version__, "model": real_idx.model_id,
         "dimension": int(synth.vectors.shape[1]), "corpus": {"synthetic": f"{len(synth.items)} items, seed {seed}"},
         "items": len(synth.items), "sentences": len(synth.passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

@@ -54,6 +54,9 @@ from .units import UnitRegistry, holders
 # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering.
 # 3: BM25 as memory-mapped CSC arrays, sentence_item.npy.
 FORMAT_VERSION = 3
+# How documents are read into items: a build by an older reader is parsed again (its vectors
+# reused). 2: laws' duty holders from conditions, penalties' enforcers and shared head nouns.
+PARSE_VERSION = 2
 BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 
@@ -173,7 +176,8 @@ def build_index(corpus: Path, folder: Path, encoder, progress=print, force: bool
     keep = calibration.pop("background_kept")
     background = ([words.background[k] for k in keep], background_vectors[keep])
     manifest = {
-        "format_version": FORMAT_VERSION, "qa_version": __version__, "model": encoder.model_id,
+        "format_version": FORMAT_VERSION, "parse_version": PARSE_VERSION, "qa_version": __version__,
+        "model": encoder.model_id,
         "dimension": int(vectors.shape[1]), "corpus": hashes, "items": len(items),
         "sentences": len(passages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "lexicon": words.digest(), "lexicon_files": words.corpus_files, "refusal": calibration,
@@ -205,7 +209,7 @@ def _same_build(manifest: dict, hashes: dict, model_id: str, words: lexicons.Lex
     """Same corpus files, model and word tables (package defaults included): nothing to rebuild.
     A build from before documents' names were stored is made again once (its vectors are reused)."""
     return (manifest.get("format_version") == FORMAT_VERSION and manifest.get("corpus") == hashes
-            and "documents" in manifest
+            and "documents" in manifest and manifest.get("parse_version", 1) == PARSE_VERSION
             and manifest.get("model") == model_id and manifest.get("lexicon") == words.digest())
 
 

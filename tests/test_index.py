@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from qa.errors import IndexCorrupt, IndexMismatch, IndexNotFound
-from qa.index import FORMAT_VERSION, build_index, current_build, load_index
+from qa.index import FORMAT_VERSION, PARSE_VERSION, build_index, current_build, load_index
 
 from .conftest import DATA
 
@@ -48,6 +48,17 @@ def test_unchanged_corpus_is_not_rebuilt_and_a_change_embeds_only_new_sentences(
     grown = build_index(corpus, tmp_path / "index", encoder, quiet)
     assert not grown.up_to_date and 0 < grown.embedded < grown.sentences
     assert grown.items > first.items
+
+
+def test_a_build_by_an_older_reader_is_parsed_again_with_its_vectors_reused(corpus, tmp_path, encoder):
+    first = build_index(corpus, tmp_path / "index", encoder, quiet)
+    path = current_build(tmp_path / "index") / "manifest.json"
+    manifest = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({**manifest, "parse_version": PARSE_VERSION - 1}), "utf-8")
+    again = build_index(corpus, tmp_path / "index", encoder, quiet)
+    assert not again.up_to_date and again.folder != first.folder
+    # no corpus sentence is embedded again; only background statements the last build dropped
+    assert again.embedded <= manifest["refusal"]["background_dropped"]
 
 
 def test_interrupted_build_leaves_the_previous_index_answering(corpus, tmp_path, encoder, monkeypatch):

@@ -79,6 +79,13 @@ def test_article_keeps_its_clauses_and_items_inside_and_reads_large_numerals():
     ("发现未成年人遭受侵害的，学校、幼儿园应当立即报告。", ["学校", "幼儿园"]),
     ("对未成年人应当给予特殊、优先保护。", []),  # an object, not a duty holder
     ("应急管理部门应当加强校园安全隐患排查。", ["应急管理部门"]),
+    ("市、县（区）人民政府网信部门负责统筹协调。", ["市、县（区）人民政府网信部门"]),  # levels of one name
+    ("学校对学生欺凌行为应当及时制止。", ["学校"]),
+    ("密切接触未成年人的单位招聘工作人员时，应当向公安机关查询。", ["密切接触未成年人的单位"]),
+    ("网络服务提供者发现用户发布违法信息的，应当立即停止传输。", ["网络服务提供者"]),  # the condition's noun
+    ("旅馆、宾馆、酒店等住宿经营者接待未成年人时，应当询问有关情况。", ["住宿经营者"]),
+    ("违反本条例规定的，由网信、公安等部门按照职责分工责令改正。", ["网信部门", "公安部门"]),  # the enforcer
+    ("学校、幼儿园周边二百米范围内，不得设置营业性娱乐场所。", []),  # a place
 ])
 def test_duty_holders_are_the_subjects_of_duty_clauses(text, holders):
     assert duty_holders(text) == holders

@@ -21,11 +21,22 @@ NAME = "articles"
 _HEAD = re.compile(rf"(?:^|(?<=\n)|(?<=[。；]))[ \t　]*第(?P<n>[{NUMERAL}\d]{{1,6}})(?P<kind>[编章节条])[ \t　]*")
 _TITLE_MAX = 20
 _CLAUSE = re.compile(r"[^，,。；;：:！？!?\n]+")
-# Subject of a duty: "X应当…", "X不得…", "X负责…"; "应" not as in 应急/应用/应对.
-_DUTY_VERB = r"(?:应当|应(?![急用对])|负责|不得|有义务|必须|须|禁止)"
-_SUBJECT = re.compile(rf"^(?P<who>[\u4e00-\u9fff、]{{2,24}}?)(?:依法|依照[^，,。]{{0,12}}|按照[^，,。]{{0,12}}|要)?{_DUTY_VERB}")
+_NAME = r"[\u4e00-\u9fff、（）()]"
+# Subject of a duty: "X应当…", "X不得…", "X负责…"; not 应聘/应急, 负责人.
+_DUTY_VERB = r"(?:应当|应(?=[予依按及])|负责(?!人)|不得|有义务|必须|禁止)"
+_SUBJECT = re.compile(rf"^(?P<who>{_NAME}{{2,30}}?)(?:依法|依照[^，,。]{{0,12}}|按照[^，,。]{{0,12}}|要)?{_DUTY_VERB}")
+# Who enforces a penalty article: "由文化和旅游部门责令限期改正", "由市人民政府负责解释".
+_ENFORCER = re.compile(rf"由(?P<who>{_NAME}{{2,30}}?)(?:按照职责分工|依法|依照[^，,。]{{0,12}})?"
+                       r"(?:责令|给予|处以?|予以|没收|吊销|负责)")
 # Clause openings that are conditions or objects, not the one who must act.
-_NOT_SUBJECT = re.compile(r"^(?:对|在|为|因|按|依|经|如|凡|除|当|从|向|将|把|以|与|自|于|被|使)|本条例|本办法|本法|本规定")
+_NOT_SUBJECT = re.compile(r"^(?:对|在|为|因|按|依|经|如|凡|除|当|从|向|将|把|以|与|自|于|被|使|应当|应[予依按及])|本条例|本办法|本法|本规定")
+# A place or a matter, not someone: "幼儿园周边二百米范围内", "未成年人保护工作".
+_NOT_HOLDER = re.compile(r"范围内|周边|期间|(?:工作|制度|行为|活动|情况|问题)$")
+# Where a subject's own name ends and what it acts on begins: "学校对学生欺凌行为…".
+_PREPOSITION = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:对|在|向|将|把)")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+# Where the noun opening a condition ends: "父母或者其他监护人因外出务工…的" -> "父母或者其他监护人".
+_CONDITION_VERB = re.compile(r"因|在|发现|接待|使用|招聘|对|向|从事|进行|未(?!成年)|不")
 
 
 def detect(doc: Document) -> float:
@@ -79,17 +90,43 @@ def article_title(body: str) -> str:
 
 
 def duty_holders(body: str) -> list[str]:
-    """Who the article obliges, in order of mention: the subjects of 应当/负责/不得… clauses."""
+    """Who the article obliges, in order of mention: the subjects of 应当/负责/不得… clauses,
+    the opening noun of a condition a subjectless duty follows ("网络服务提供者发现…的，应当…"),
+    and the authority a penalty names ("由公安机关责令改正")."""
     found: list[str] = []
-    for clause in _CLAUSE.findall(body):
-        clause = re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]|^\s+", "", clause)
-        match = _SUBJECT.match(clause)
-        if not match:
-            continue
-        subject = match["who"].split("的")[-1]  # "未成年人的父母" -> "父母"
-        if _NOT_SUBJECT.search(subject):
-            continue
-        for who in re.split(r"、|以及", subject):
-            if len(who) >= 2 and who not in found:
-                found.append(who)
+    for sentence in _SENTENCE.findall(body):
+        clauses = [re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]|^\s+", "", c) for c in _CLAUSE.findall(sentence)]
+        for k, clause in enumerate(clauses):
+            subjects = [m["who"] for m in _ENFORCER.finditer(clause)]
+            match = _SUBJECT.match(clause)
+            if match:
+                subjects.insert(0, match["who"])
+            elif (k and re.match(_DUTY_VERB, clause) and re.search(r"[的时]$", clauses[k - 1])
+                  and not _SUBJECT.match(clauses[0])):
+                subjects.insert(0, _CONDITION_VERB.split(clauses[0])[0])
+            for who in (w for subject in subjects for w in holder_names(subject)):
+                if who not in found:
+                    found.append(who)
     return found
+
+
+def holder_names(subject: str) -> list[str]:
+    """The names in a subject phrase, as the law prints them.
+
+    Written by hand: no segmenter knows that "市、县（区）人民政府" is one name, that
+    "网信、公安等部门" is two, and that "未成年人的父母" are the parents."""
+    subject = _PREPOSITION.split(subject.removeprefix("由"))[0]
+    head, _, tail = subject.rpartition("的")
+    if head and len(head) <= 4:  # "未成年人的父母" -> "父母"; "密切接触未成年人的单位" stays whole
+        subject = tail
+    if len(subject) < 2 or _NOT_SUBJECT.search(subject) or _NOT_HOLDER.search(subject):
+        return []
+    pieces = re.split(r"、|以及", subject)
+    if len(pieces) == 1 or any(len(p) < 2 for p in pieces):  # "市、县（区）人民政府": levels of one name
+        return [subject]
+    examples, _, kind = pieces[-1].partition("等")
+    if kind in ("部门", "机关"):  # "网信、新闻出版、公安等部门": each is a 部门
+        return [p + kind for p in [*pieces[:-1], examples]]
+    if len(kind) >= 4:  # "旅馆、宾馆、酒店等住宿经营者": examples of one kind of holder
+        return [kind]
+    return [p for p in pieces if not _NOT_HOLDER.search(p)]
