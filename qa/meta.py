@@ -34,6 +34,7 @@ _ENACTED = re.compile(r"[(（]\s*(?:[^()（）]{0,20}?日)\s*(?P<v>[^()（）]{4
 _RED_HEAD = re.compile(r"^(?P<v>[\u4e00-\u9fff]{4,40}?)\s*文件$")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\s*[-—–－~至到]\s*(?:19|20)?\d{2,4})?\s*年")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
+_PROMULGATION = re.compile(r"《(?P<name>[^《》]{4,60})》(?:已由|经)[^。]{0,160}(?:现予|予以)公布")
 _HEAD_CHARS = 600  # metadata stands in the first lines or the signature block
 _TAIL_LINES = 12
 
@@ -44,6 +45,7 @@ def describe(doc: Document) -> Document:
     title = doc.title
     if not title or title == PurePosixPath(doc.source).stem:  # the reader found none
         title = find_title(text) or title
+    title = promulgated(title, text) or title
     number = doc.number or find_number(text)
     date = doc.date or find_date(text)
     year = doc.year or find_year(title, number, date)
@@ -65,6 +67,15 @@ def find_title(text: str) -> str:
             if _KIND_RE.search(_strip_tail(joined)):
                 return joined
     return ""
+
+
+def promulgated(title: str, text: str) -> str:
+    """The law a promulgation announcement publishes: "…常务委员会公告" names no document,
+    "《江临市未成年人保护条例》已由…通过，…现予公布" does, and citations should carry it."""
+    if not title.endswith("公告"):
+        return ""
+    match = _PROMULGATION.search(text[:_HEAD_CHARS])
+    return match["name"] if match else ""
 
 
 def _strip_tail(name: str) -> str:

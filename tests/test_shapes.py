@@ -234,6 +234,16 @@ def test_number_year_and_kind_from_title_number_and_date():
     assert find_kind("某县2024年重点工作任务分工及进展台账") == "台账"
 
 
+def test_a_law_published_with_an_announcement_is_cited_by_its_own_name():
+    text = ("某市人民代表大会常务委员会公告\n（第3号）\n《某市养犬管理条例》已由某市人民代表大会常务委员会"
+            "第五次会议于2024年4月26日通过，现予公布，自2024年10月1日起施行。\n某市人民代表大会常务委员会\n"
+            "2024年5月6日\n某市养犬管理条例\n第一条　为了规范养犬行为，制定本条例。\n")
+    doc = describe(Document("某市人民代表大会常务委员会公告", "a.docx", text))
+    assert (doc.title, doc.kind, doc.year) == ("某市养犬管理条例", "条例", 2024)
+    notice = describe(Document("某区教育局公告", "b.txt", "某区教育局公告\n今年秋季招生工作安排如下。\n"))
+    assert notice.title == "某区教育局公告"  # an announcement publishing no law keeps its own title
+
+
 def test_a_title_wrapped_over_lines_is_joined_when_the_reader_found_none():
     text = "某县民政局\n文件\n县民发〔2024〕3号\n某县民政局关于印发\n《某县2024年儿童关爱工作方案》的\n通知\n各乡镇：现将方案印发给你们。"
     doc = describe(Document("scan-0001", "scan-0001.pdf", text))
