@@ -16,7 +16,7 @@ _WHO = re.compile(r"谁|哪些?(?:个|家)?(?:单位|部门|机构|机关)|什�
 GENERIC_SHARE = 0.4
 # Words that frame a duty question rather than name a topic ("承担哪些任务", "发挥什么作用").
 # Names of the kind of document asked about ("2024年要点里", "方案中") frame the question too.
-_FRAME = re.compile(r"承担|参与|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干"
+_FRAME = re.compile(r"承担|参与|牵头|配合|协助|发挥|作用|任务|职责|职能|工作|事项|事情|负责|要做|干"
                     r"|(?:法定)?(?:义务|责任)|遵守|履行|(?:特别|哪些)?(?:规定|要求)"
                     r"|(?:要点|方案|文件|通知|条例)(?:里|中|上)?")
 

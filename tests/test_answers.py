@@ -56,6 +56,14 @@ def test_unit_question_lists_every_item_of_that_unit_grouped_and_counted(service
     assert f"共参与 {len(expected)} 项工作" in answer.answer
 
 
+@pytest.mark.parametrize("question", ["市民政局牵头或配合的任务有哪些?", "市民政局有哪些职责?",
+                                      "市民政局要承担哪些责任?"])
+def test_words_framing_a_duty_question_do_not_make_it_a_topic_search(service, question):
+    answer = service.ask(question)
+    assert answer.kind == "unit"
+    assert [r.title for r in answer.results] == [it.title for it in service.index.items if "市民政局" in it.units]
+
+
 @pytest.mark.parametrize("alias, unit", [("卫健委", "市卫生健康委"), ("教体局", "市教育体育局"),
                                          ("人社局", "市人力资源和社会保障局"), ("团委", "团市委")])
 def test_unit_questions_resolve_abbreviations(service, alias, unit):
