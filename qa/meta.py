@@ -71,7 +71,7 @@ def find_title(text: str) -> str:
 
 def promulgated(title: str, text: str) -> str:
     """The law a promulgation announcement publishes: "…常务委员会公告" names no document,
-    "《江临市未成年人保护条例》已由…通过，…现予公布" does, and citations should carry it."""
+    "《某市未成年人保护条例》已由…通过，…现予公布" does, and citations should carry it."""
     if not title.endswith("公告"):
         return ""
     match = _PROMULGATION.search(text[:_HEAD_CHARS])

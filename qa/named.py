@@ -1,7 +1,7 @@
-"""Documents a question names: by kind ("条例里", "按条例"), by name ("暑期专项行动里"), by place ("安平县").
+"""Documents a question names: by kind ("条例里", "按条例"), by name ("暑期专项行动里"), by place ("某县").
 
 A corpus of several documents answers "台账里市检察院牵头的任务" from the ledger only, and
-"安平县教体局要干啥" from the county's documents only. What is matched is each document's
+"某县教体局要干啥" from the county's documents only. What is matched is each document's
 own name and kind (the enclosed 《…》 of a covering notice or 公告, else the title) and the
 place it opens with; nothing here knows any corpus. A named scope is dropped when it would
 leave no document or every document (it then says nothing).
@@ -34,7 +34,7 @@ class DocName:
     title: str  # as items carry it (item.doc)
     name: str  # the document's own name: the enclosed 《…》 of a covering notice, else the title
     kind: str  # 要点/方案/条例/台账/通知…
-    place: str  # the place the name opens with ("安平县"), "" when it names none
+    place: str  # the place the name opens with ("某县"), "" when it names none
 
     @classmethod
     def of(cls, title: str, text: str = "", kind: str = "") -> "DocName":

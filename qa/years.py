@@ -44,7 +44,7 @@ class Scope:
     doc: str = ""  # a source file name, document id or title; empty: any document
     missing: frozenset[int] = frozenset()  # years asked for that the corpus has no document of
     docs: frozenset[str] = frozenset()  # titles of the documents the question names (qa/named.py)
-    spans: tuple[str, ...] = ()  # the words that named them ("台账里", "安平县")
+    spans: tuple[str, ...] = ()  # the words that named them ("台账里", "某县")
     asks_document: bool = False  # a year stands before a document's name ("2022年工作要点")
 
     @property
