@@ -34,6 +34,7 @@ import re
 import shutil
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,7 @@ class Index:
     first_sentence: np.ndarray = field(init=False)  # row of each item's first sentence in the FAISS index
     unit_rows: dict[str, list[int]] = field(init=False)  # unit -> positions of its items, in order
     doc_rows: dict[str, list[int]] = field(init=False)  # source file -> positions of its items
+    domain_words: frozenset[str] = field(init=False)  # words of most document titles: the corpus's field
 
     def __post_init__(self):
         self.registry = UnitRegistry(self.items, self.lexicon.unit_aliases)
@@ -88,6 +90,9 @@ class Index:
             for unit in dict.fromkeys(holders(item)):
                 self.unit_rows.setdefault(unit, []).append(row)
             self.doc_rows.setdefault(item.source, []).append(row)
+        titles = [set(self.segmenter.tokens(self.items[rows[0]].doc)) for rows in self.doc_rows.values()]
+        counts = Counter(word for words in titles for word in words)
+        self.domain_words = frozenset(w for w, n in counts.items() if 2 * n > len(titles))
 
     @property
     def model_id(self) -> str:

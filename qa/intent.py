@@ -75,7 +75,8 @@ def topic_words(text: str, index) -> list[str]:
     uses ("平时", "干啥") point nowhere.
     """
     words = index.segmenter.query_terms(_FRAME.sub(" ", text))  # everyday words count via synonyms
-    return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE]
+    # the corpus's own field ("未成年人保护", in most document titles) is where, not what
+    return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE and w not in index.domain_words]
 
 
 def _remove_names(question: str, registry) -> str:

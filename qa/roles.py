@@ -49,9 +49,8 @@ def corpus_roles(items, lexicon) -> list[Role]:
     unit_names = {u for item in items for u in item.units}
     roles: dict[str, Role] = {}
     for group in lexicon.roles:
-        present = [v for v in group if v in text]
-        if present:
-            roles[group[0]] = Role.of([group[0], *present])
+        if any(v in text for v in group):  # every name, for questions use names the text may not
+            roles[group[0]] = Role.of(list(group))
     known = {v for r in roles.values() for v in r.variants}
     holders = Counter(h for item in items for h in getattr(item, "duty_holders", []) if h not in unit_names)
     for name in [*holders, *found_by_pattern(text)]:
