@@ -55,9 +55,10 @@ from .units import UnitRegistry, holders
 # 2: items carry doc_id, year, duty_holders, deadline; ids from each document's numbering.
 # 3: BM25 as memory-mapped CSC arrays, sentence_item.npy.
 FORMAT_VERSION = 3
-# How documents are read into items: a build by an older reader is parsed again (its vectors
-# reused). 2: laws' duty holders from conditions, penalties' enforcers and shared head nouns.
-PARSE_VERSION = 2
+# How documents are read into items and roles: a build by an older reader is parsed again (its
+# vectors reused). 2: laws' duty holders from conditions, penalties' enforcers and shared head
+# nouns. 3: a role keeps every name of its lexicon group.
+PARSE_VERSION = 3
 BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 

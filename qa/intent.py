@@ -74,9 +74,13 @@ def topic_words(text: str, index) -> list[str]:
     keeps 留守儿童, "孩子走丢了警察管吗" keeps 走失 (through 走丢). Words the corpus never
     uses ("平时", "干啥") point nowhere.
     """
-    words = index.segmenter.query_terms(_FRAME.sub(" ", text))  # everyday words count via synonyms
-    # the corpus's own field ("未成年人保护", in most document titles) is where, not what
-    return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE and w not in index.domain_words]
+    words: dict[str, None] = {}
+    for token in index.segmenter.tokens(_FRAME.sub(" ", text)):
+        family = [token, *index.segmenter.synonym_tokens(token)]  # everyday words count via synonyms
+        # the corpus's own field ("未成年人保护" in most document titles; 孩子 for 未成年人) is where, not what
+        if not any(w in index.domain_words for w in family):
+            words.update(dict.fromkeys(family))
+    return [w for w in words if 0 < index.bm25.doc_share(w) <= GENERIC_SHARE]
 
 
 def _remove_names(question: str, registry) -> str:

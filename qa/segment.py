@@ -75,10 +75,13 @@ class Segmenter:
         """Weighted query terms: the user's own words at 1.0, their synonyms at SYNONYM_WEIGHT."""
         terms = {t: 1.0 for t in self.tokens(question)}
         for word in list(terms):
-            for synonym in self.synonyms.get(word, []):
-                for t in self._synonym_tokens(synonym):
-                    terms.setdefault(t, SYNONYM_WEIGHT)
+            for t in self.synonym_tokens(word):
+                terms.setdefault(t, SYNONYM_WEIGHT)
         return terms
+
+    def synonym_tokens(self, word: str) -> list[str]:
+        """The tokens of a word's synonyms (孩子 -> 儿童, 未成年人)."""
+        return [t for synonym in self.synonyms.get(word, []) for t in self._synonym_tokens(synonym)]
 
     def _synonym_tokens(self, synonym: str) -> list[str]:
         """A synonym's tokens, cut once: the table is fixed, and a question brings a dozen."""

@@ -174,7 +174,8 @@ def test_a_role_is_asked_by_any_of_its_names_even_one_the_text_never_uses():
 
 
 @pytest.mark.parametrize("question", ["儿童督导员要做什么?",
-                                      "儿童督导员在未成年人关爱保护方面要做什么?"])  # the corpus's field
+                                      "儿童督导员在未成年人关爱保护方面要做什么?",  # the corpus's field
+                                      "儿童督导员在关爱孩子方面要做什么?"])  # ...in everyday words
 def test_role_question_on_a_new_corpus_lists_every_item_naming_it(years, question):
     answer = years.ask(question)
     assert answer.kind == "role"
