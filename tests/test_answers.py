@@ -57,7 +57,7 @@ def test_unit_question_lists_every_item_of_that_unit_grouped_and_counted(service
 
 
 @pytest.mark.parametrize("question", ["市民政局牵头或配合的任务有哪些?", "市民政局有哪些职责?",
-                                      "市民政局要承担哪些责任?"])
+                                      "市民政局要承担哪些责任?", "市民政局在未成年人保护中做什么?"])
 def test_words_framing_a_duty_question_do_not_make_it_a_topic_search(service, question):
     answer = service.ask(question)
     assert answer.kind == "unit"
