@@ -56,16 +56,13 @@ def duty_clause(r) -> str:
 
 def who(r) -> str:
     clause = duty_clause(r)
-    if not clause and r.duty_holders:  # a law names who it obliges, not bureaus
-        return f"{number_or_title(r)}规定的义务主体是{names(r.duty_holders)}{cite(r)}。"
+    if not clause and r.duty_holders:  # a law: its own sentence says who must do what
+        best = sentence((r.highlights or [r.text])[0])
+        named = any(h in best for h in r.duty_holders)
+        return f"{best}{'' if named else f'(义务主体:{names(r.duty_holders)})'}{cite(r)}。"
     if not clause:
         return f"「{r.title}」一项,文件未写明责任单位{cite(r)}。"
     return f"{r.title}{clause}{cite(r)}。"
-
-
-def number_or_title(r) -> str:
-    """'第三十八条' for an article, '「title」' for an item numbered otherwise."""
-    return r.number if r.number and r.number.startswith("第") else f"「{r.title}」"
 
 
 def fact(r) -> str:
