@@ -185,7 +185,8 @@ class QAService:
         if measure and not any(quantity.stated(measure, index.items[h.item].text) for h in chosen):
             # the items are on the topic but do not give the figure asked for: shown as related
             text = summary.refusal(f"现有政策文件中没有写明具体{measure.name}。", self.titles)
-            return Answer(question, True, compose.compose_refusal(results, text), results, "none", text)
+            related = results[:RELATED_SHOWN]
+            return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
         text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
         note = year_note(results)
         markdown = compose.compose_search(text, results)
@@ -252,7 +253,7 @@ class QAService:
                     and (any(v in item.text for v in variants) or name in item.duty_holders)]
         ranked = {h.item: h for h in fuse(evidence, among=mentions)}  # Hits for these only: 50k items
         # items charging the role (a law's duty holder) first, then those that only name it
-        mentions.sort(key=lambda i: (name not in index.items[i].duty_holders,
+        mentions.sort(key=lambda i: (not set(variants) & set(index.items[i].duty_holders),
                                      -(ranked[i].score if i in ranked else 0.0)))
         results = []
         for i in mentions:
