@@ -25,11 +25,12 @@ class Measure:
     stated: re.Pattern  # a text states one
 
 
+# A ratio first: "基金支付比例是多少" asks a share, though 基金 is money.
 MEASURES = (
-    Measure("金额", re.compile(r"多少钱|多少元|几元|(?:费|钱|金|补贴|补助|津贴|工资|罚款?)" + _ASKED_AFTER),
-            re.compile(_NUMBER + r"\s*[万千百]?元")),
     Measure("比例", re.compile(r"比例|百分之几|率" + _ASKED_AFTER),
             re.compile(r"[0-9０-９]\s*[%％]|百分之|[一二三四五六七八九十]成")),
+    Measure("金额", re.compile(r"多少钱|多少元|几元|(?:费|钱|奖金|资金|基金|金额|补贴|补助|津贴|工资|罚款?)" + _ASKED_AFTER),
+            re.compile(_NUMBER + r"\s*[万千百]?元")),
     Measure("天数", re.compile(r"多少天|几天|多少个工作日|几个工作日"),
             re.compile(_NUMBER + r"\s*(?:个)?(?:工作日|天|日(?:内|以内|以上|以下))")),
 )
