@@ -57,8 +57,9 @@ from .units import UnitRegistry, holders
 FORMAT_VERSION = 3
 # How documents are read into items and roles: a build by an older reader is parsed again (its
 # vectors reused). 2: laws' duty holders from conditions, penalties' enforcers and shared head
-# nouns. 3: a role keeps every name of its lexicon group.
-PARSE_VERSION = 3
+# nouns. 3: a role keeps every name of its lexicon group. 4: closers naming "各县（区）人民政府";
+# a plan's point without a closer read for "由…牵头，…配合".
+PARSE_VERSION = 4
 BUILD_NAME = re.compile(r"build-[A-Za-z0-9_-]+")  # what CURRENT may name: never a path elsewhere
 KEEP_BUILDS = 2  # the live build and the one before it (a server may still be reading it)
 

@@ -73,6 +73,18 @@ def test_article_keeps_its_clauses_and_items_inside_and_reads_large_numerals():
     assert doc.shape == "articles" and doc.date == "2024-01-05"
 
 
+def test_a_plan_names_units_in_closers_with_bracketed_names_and_in_a_point_without_one():
+    text = ("某市2025年养老服务工作要点\n一、加强居家养老服务\n"
+            "1.推进老年助餐。全年新增助餐点60个。（牵头单位：市民政局；配合单位：市财政局、各县（区）人民政府）\n"
+            "2.推进医养结合。由市卫生健康委牵头，市民政局配合，推动养老机构与医疗机构签约合作。\n"
+            "3.加强宣传。开展敬老月宣传活动。（市民政局、各县（区）人民政府按照职责分工负责）\n")
+    doc, items = analyse(Document("某市2025年养老服务工作要点", "p.txt", text))
+    assert doc.shape == "workplan"
+    assert [(it.lead_units, it.co_units) for it in items] == [
+        (["市民政局"], ["市财政局", "各县（区）人民政府"]), (["市卫生健康委"], ["市民政局"]), ([], [])]
+    assert items[2].units == ["市民政局", "各县（区）人民政府"]
+
+
 @pytest.mark.parametrize("text, holders", [
     ("县级以上人民政府民政部门负责本行政区域内未成年人保护工作。", ["县级以上人民政府民政部门"]),
     ("网吧经营者不得允许未成年人进入；网络游戏服务提供者应当建立防沉迷制度。", ["网吧经营者", "网络游戏服务提供者"]),

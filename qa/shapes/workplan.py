@@ -44,9 +44,11 @@ _SENTENCE_END = "。；;！!？?\n"
 _CLOSE_BRACKETS = ")）"
 _DUTY = r"(?:负责|牵头|配合|参与|落实|实施)"
 # A bracketed closer that names units: after a sentence end, ends in a duty word or has a label.
+# Names may hold short brackets of their own: "各县（区）人民政府".
+_NAME_CHARS = r"(?:[^()（）]|[(（][^()（）]{0,12}[)）])"
 _CLOSER_RE = re.compile(
-    r"(?<=[。；;！!？?\s])\s*[(（](?P<units>(?:[^()（）]|[(（][^()（）]{0,12}[)）]){2,400}?"
-    rf"(?:{_DUTY}|(?:牵头|配合|责任)单位[:：][^()（）]*))[)）]"
+    rf"(?<=[。；;！!？?\s])\s*[(（](?P<units>{_NAME_CHARS}{{2,400}}?"
+    rf"(?:{_DUTY}|(?:牵头|配合|责任)单位[:：]{_NAME_CHARS}*))[)）]"
 )
 # "责任单位：A、B" on its own line or after the item's last sentence; a 牵头 label may carry 配合 too.
 _LABEL_LINE_RE = re.compile(r"(?m)(?:^|(?<=[。；;]))[ \t]*(?P<units>(?:责任单位|牵头单位|主责单位)[:：][^\n。]+)。?")
@@ -152,7 +154,10 @@ def _is_heading(body: str, marker: Marker | None, closer: Closer | None) -> bool
 
 def _make_item(doc: Document, anchor: str, section: list[str], marker: Marker | None,
                body: str, full: str, closer: Closer | None) -> WorkItem:
-    units = closer.units if closer else Units()
+    from .inline_units import inline_units  # that shape builds on this one's markers
+
+    # without a closer, a plan may still say it in the point: "由市卫生健康委牵头，市民政局配合，…"
+    units = closer.units if closer else inline_units(body)[0]
     return WorkItem(
         id=anchor,
         doc=doc.title,
