@@ -89,7 +89,9 @@ class BM25:
     @classmethod
     def load(cls, folder: Path, mmap: bool = True) -> "BM25":
         mode = "r" if mmap else None
-        arrays = [np.load(folder / f"bm25.{name}.npy", mmap_mode=mode) for name in _ARRAYS]
+        # Plain ndarray views of the maps (same pages, no copy): slicing a np.memmap runs its
+        # Python __array_finalize__ on every slice, a third of a query's scoring time.
+        arrays = [np.load(folder / f"bm25.{name}.npy", mmap_mode=mode).view(np.ndarray) for name in _ARRAYS]
         vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         params = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
         return cls(*arrays, int(params["documents"]), vocab)
