@@ -7,29 +7,21 @@ Writes corpus/jianglin-2025-elderly-care-workplan.docx and its plain-text render
 
 from __future__ import annotations
 
-import sys
+import importlib.util
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "multi"))
-
-from datetime import datetime  # noqa: E402
-
-from make_corpus import Meta, parse_source, render_text, write_docx  # noqa: E402
+# eval/heldout's builder, loaded by path: it and eval/multi's renderer share the name make_corpus
+_spec = importlib.util.spec_from_file_location("heldout_make_corpus", HERE.parent / "heldout" / "make_corpus.py")
+heldout = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(heldout)
 
 
 def main() -> None:
-    corpus, text = HERE / "corpus", HERE / "text"
-    corpus.mkdir(exist_ok=True)
-    text.mkdir(exist_ok=True)
-    blocks = parse_source(HERE / "source" / "plan.txt")
-    name = "jianglin-2025-elderly-care-workplan"
-    write_docx(blocks, corpus / f"{name}.docx",
-               Meta("江临市民政局关于印发《江临市2025年养老服务工作要点》的通知", "江临市民政局",
-                    datetime(2025, 2, 26, 10, 30)))
-    (text / f"{name}.txt").write_text(render_text(blocks), encoding="utf-8")
-    for f in sorted(corpus.iterdir()):
-        print(f"{f.stat().st_size:>8}  {f}")
+    heldout.build(HERE, "plan.txt", "jianglin-2025-elderly-care-workplan",
+                  heldout.Meta("江临市民政局关于印发《江临市2025年养老服务工作要点》的通知", "江临市民政局",
+                               datetime(2025, 2, 26, 10, 30)))
 
 
 if __name__ == "__main__":
