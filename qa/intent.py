@@ -49,7 +49,7 @@ def classify(question: str, index, roles) -> Intent:
         role = _role_of(units, roles)
         return Intent("role", [], role) if role else Intent("unit", units)
     for role in roles:
-        name, variants = (role, [role]) if isinstance(role, str) else (role.name, role.variants)
+        name, variants = role_names(role)
         for variant in sorted(variants, key=len, reverse=True):
             # "五老人员", "儿童主任们": the role's own suffix is not a topic
             without = re.sub(re.escape(variant) + r"(?:人员|队伍|们)?", " ", rest)
@@ -58,11 +58,16 @@ def classify(question: str, index, roles) -> Intent:
     return Intent("who" if _WHO.search(question) else "search", units)
 
 
+def role_names(role) -> tuple[str, tuple[str, ...]]:
+    """(name, every name it goes by) of a qa.roles.Role or of a plain name."""
+    return (role, (role,)) if isinstance(role, str) else (role.name, role.variants)
+
+
 def _role_of(units: list[str], roles) -> str | None:
     """The role's name when every unit a question names is one of that role's names."""
     for role in roles:
-        name, variants = (role, {role}) if isinstance(role, str) else (role.name, set(role.variants))
-        if set(units) <= variants:
+        name, variants = role_names(role)
+        if set(units) <= set(variants):
             return name
     return None
 

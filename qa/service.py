@@ -20,7 +20,7 @@ from .conversation import ConversationStore, FollowUp, Turn, read_follow_up, sta
 from .documents import deadline_of, documents_of
 from .errors import BadQuestion, IndexMismatch, IndexNotFound
 from .index import Index, build_index, load_index
-from .intent import classify
+from .intent import classify, role_names
 from .refusal import DEFAULT_MARGIN
 from .restated import is_table_row, plan_first
 from .search import Evidence, Hit, fuse, gather
@@ -155,8 +155,7 @@ class QAService:
         # document ("2022年工作要点"), or when the year appears nowhere in the corpus at all.
         if scope.missing and not scope.years and (scope.asks_document or not scope.missing & self.years):
             reason = f"现有政策文件中没有关于 {'、'.join(str(y) for y in sorted(scope.missing))} 年的内容。"
-            text = summary.refusal(reason, self.titles)
-            return Answer(question, True, compose.compose_refusal([], text), [], "none", text)
+            return self._refused(question, reason, [])
         allowed = self._allowed(index, scope)
         asked = without_years(question) if scope.years else question
         asked = named.without(asked, scope.spans) or asked
@@ -173,8 +172,7 @@ class QAService:
             # "possibly related" only when some words of the question are in the corpus at all
             shown = hits[:RELATED_SHOWN] if evidence.lexical.max(initial=0) > 0 else []
             related = [self._result(index, h, evidence) for h in shown]
-            text = summary.refusal(reason, self.titles)
-            return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
+            return self._refused(question, reason, related)
         if not scope.years:
             hits = latest_first(hits, index.items)
         hits = plan_first(hits, index.items, asked)
@@ -184,14 +182,18 @@ class QAService:
         measure = quantity.asked(asked)
         if measure and not any(quantity.stated(measure, index.items[h.item].text) for h in chosen):
             # the items are on the topic but do not give the figure asked for: shown as related
-            text = summary.refusal(f"现有政策文件中没有写明具体{measure.name}。", self.titles)
-            related = results[:RELATED_SHOWN]
-            return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
+            reason = f"现有政策文件中没有写明具体{measure.name}。"
+            return self._refused(question, reason, results[:RELATED_SHOWN])
         text = summary.who(results[0]) if intent.kind == "who" else summary.fact(results[0])
         note = year_note(results)
         markdown = compose.compose_search(text, results)
         answer = Answer(question, False, f"{note}\n\n{markdown}" if note else markdown, results, intent.kind, text)
         return replace(answer, suggestions=suggest.after(answer, self.year_list, intent.units))
+
+    def _refused(self, question: str, reason: str, related: list[Result]) -> Answer:
+        """Why the corpus cannot answer, what it does cover, and the items that may be related."""
+        text = summary.refusal(reason, self.titles)
+        return Answer(question, True, compose.compose_refusal(related, text), related, "none", text)
 
     @staticmethod
     def _allowed(index: Index, scope: Scope) -> set[int] | None:
@@ -246,8 +248,8 @@ class QAService:
         return replace(answer, suggestions=suggest.after(answer, self.year_list, units))
 
     def _role_answer(self, index: Index, question: str, name: str, evidence: Evidence, allowed=None) -> Answer:
-        role = next((r for r in self.roles if getattr(r, "name", r) == name), name)
-        variants = [role] if isinstance(role, str) else list(role.variants)
+        role = next((r for r in self.roles if role_names(r)[0] == name), name)
+        variants = list(role_names(role)[1])
         mentions = [i for i, item in enumerate(index.items)
                     if (allowed is None or i in allowed)
                     and (any(v in item.text for v in variants) or name in item.duty_holders)]

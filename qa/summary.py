@@ -57,7 +57,7 @@ def duty_clause(r) -> str:
 def who(r) -> str:
     clause = duty_clause(r)
     if not clause and r.duty_holders:  # a law: its own sentence says who must do what
-        best = sentence((r.highlights or [r.text])[0])
+        best = best_sentence(r)
         named = any(h in best for h in r.duty_holders)
         return f"{best}{'' if named else f'(义务主体:{names(r.duty_holders)})'}{cite(r)}。"
     if not clause:
@@ -65,10 +65,14 @@ def who(r) -> str:
     return f"{r.title}{clause}{cite(r)}。"
 
 
+def best_sentence(r) -> str:
+    """The item's sentence that answers best: the first highlight, else its text."""
+    return sentence((r.highlights or [r.text])[0])
+
+
 def fact(r) -> str:
-    """The item's sentence that answers best (the first highlight), with where it stands."""
-    best = (r.highlights or [r.text])[0]
-    return f"{sentence(best)}{cite(r)}。"
+    """The item's sentence that answers best, with where it stands."""
+    return f"{best_sentence(r)}{cite(r)}。"
 
 
 def item(r) -> str:
